@@ -1,0 +1,89 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Flotilla: federated learning across Kubernetes clusters, as event-driven services over Kafka.
+/// Libraries hold the logic (and are what the tests import); each executable is a thin `@main`.
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "flotilla",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "flotilla", targets: ["flotilla"]),
+        .executable(name: "flotilla-registry", targets: ["RegistryMain"]),
+        .executable(name: "flotilla-placement", targets: ["PlacementMain"]),
+        .executable(name: "flotilla-aggregator", targets: ["AggregatorMain"]),
+        .executable(name: "flotilla-status-api", targets: ["StatusAPIMain"]),
+        .executable(name: "flotilla-collaborator", targets: ["CollaboratorMain"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+    ],
+    targets: [
+        // librdkafka (>= 2.8) found through pkg-config; only `Shared/Kafka` imports it.
+        .systemLibrary(
+            name: "CRdKafka",
+            path: "Sources/CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        // Tensors, safetensors, MNIST, local training and aggregation arithmetic: Foundation only.
+        .target(name: "Learning", path: "Sources/Learning", swiftSettings: strict),
+        .target(
+            name: "Shared",
+            dependencies: [
+                "CRdKafka", "Learning",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Shared",
+            swiftSettings: strict
+        ),
+        .target(name: "Registry", dependencies: ["Shared"], path: "services/registry/Sources/Registry", swiftSettings: strict),
+        .executableTarget(name: "RegistryMain", dependencies: ["Registry"], path: "services/registry/Sources/Main", swiftSettings: strict),
+        .target(name: "Placement", dependencies: ["Shared"], path: "services/placement/Sources/Placement", swiftSettings: strict),
+        .executableTarget(name: "PlacementMain", dependencies: ["Placement"], path: "services/placement/Sources/Main", swiftSettings: strict),
+        .target(name: "Aggregator", dependencies: ["Shared", "Learning"], path: "services/aggregator/Sources/Aggregator", swiftSettings: strict),
+        .executableTarget(name: "AggregatorMain", dependencies: ["Aggregator"], path: "services/aggregator/Sources/Main", swiftSettings: strict),
+        .target(
+            name: "StatusAPI",
+            dependencies: ["Shared", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "services/status-api/Sources/StatusAPI",
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "StatusAPIMain", dependencies: ["StatusAPI"], path: "services/status-api/Sources/Main", swiftSettings: strict),
+        .target(name: "Collaborator", dependencies: ["Shared", "Learning"], path: "services/collaborator/Sources/Collaborator", swiftSettings: strict),
+        .executableTarget(name: "CollaboratorMain", dependencies: ["Collaborator"], path: "services/collaborator/Sources/Main", swiftSettings: strict),
+        .executableTarget(
+            name: "flotilla",
+            dependencies: [
+                "Shared", "Learning",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/flotilla",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "LearningTests", dependencies: ["Learning"], path: "Tests/LearningTests"),
+        .testTarget(name: "SharedTests", dependencies: ["Shared"], path: "Tests/SharedTests"),
+        .testTarget(name: "PlacementTests", dependencies: ["Placement"], path: "Tests/PlacementTests"),
+        .testTarget(name: "AggregatorTests", dependencies: ["Aggregator"], path: "Tests/AggregatorTests"),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "Registry", "Placement", "Aggregator", "StatusAPI", "Collaborator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/IntegrationTests"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,86 @@
+import Foundation
+
+/// The CloudEvents Kafka protocol binding, binary content mode: attributes in `ce_*` headers,
+/// data as the message value, the subject as the message key.
+extension EventEnvelope {
+    enum Header {
+        static let specVersion = "ce_specversion"
+        static let id = "ce_id"
+        static let source = "ce_source"
+        static let type = "ce_type"
+        static let time = "ce_time"
+        static let subject = "ce_subject"
+        static let schemaVersion = "ce_schemaversion"
+        static let contentType = "content-type"
+    }
+
+    public func record(prefix: String) -> KafkaRecord {
+        let headers: [(String, String)] = [
+            (Header.specVersion, Self.specVersion),
+            (Header.id, id),
+            (Header.source, source),
+            (Header.type, type.rawValue),
+            (Header.time, Self.formatTime(time)),
+            (Header.subject, subject),
+            (Header.schemaVersion, String(schemaVersion)),
+            (Header.contentType, contentType.rawValue),
+        ]
+        return KafkaRecord(
+            topic: topic.name(prefix: prefix),
+            key: Array(subject.utf8),
+            value: data,
+            headers: headers.map { KafkaHeader(key: $0.0, value: Array($0.1.utf8)) }
+        )
+    }
+
+    /// Reads an envelope back from a consumed message, naming the first attribute that is
+    /// missing or malformed.
+    public init(message: KafkaConsumerMessage) throws(EventDecodingError) {
+        var values: [String: String] = [:]
+        for header in message.headers {
+            values[header.key] = String(decoding: header.value, as: UTF8.self)
+        }
+        func required(_ name: String) throws(EventDecodingError) -> String {
+            guard let value = values[name], !value.isEmpty else {
+                throw EventDecodingError("missing header \(name)")
+            }
+            return value
+        }
+        let spec = try required(Header.specVersion)
+        guard spec == Self.specVersion else {
+            throw EventDecodingError("unsupported \(Header.specVersion) '\(spec)', expected \(Self.specVersion)")
+        }
+        let typeName = try required(Header.type)
+        guard let type = EventType(rawValue: typeName) else {
+            throw EventDecodingError("unknown event type '\(typeName)' in \(Header.type)")
+        }
+        let timeText = try required(Header.time)
+        guard let time = Self.parseTime(timeText) else {
+            throw EventDecodingError("\(Header.time) '\(timeText)' is not an RFC 3339 time")
+        }
+        let versionText = values[Header.schemaVersion] ?? "1"
+        guard let version = Int(versionText), version >= 1 else {
+            throw EventDecodingError("\(Header.schemaVersion) '\(versionText)' is not a positive integer")
+        }
+        let contentTypeText = values[Header.contentType] ?? ContentType.json.rawValue
+        guard let contentType = ContentType(rawValue: contentTypeText) else {
+            throw EventDecodingError("unsupported content-type '\(contentTypeText)'")
+        }
+        self.init(
+            id: try required(Header.id), type: type, schemaVersion: version,
+            source: try required(Header.source), time: time, subject: try required(Header.subject),
+            contentType: contentType, data: message.value
+        )
+    }
+
+    static func formatTime(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted))
+    }
+
+    static func parseTime(_ text: String) -> Date? {
+        if let date = try? Date(text, strategy: .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted)) {
+            return date
+        }
+        return try? Date(text, strategy: .iso8601)
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// The envelope every event carries: the CloudEvents attributes (id, source, type, time,
+/// subject, content type) plus Flotilla's schema version. On Kafka they travel as `ce_*`
+/// headers (the CloudEvents Kafka binary binding) and `data` is the message value.
+public struct EventEnvelope: Sendable, Hashable {
+    public static let specVersion = "1.0"
+
+    public var id: String
+    public var type: EventType
+    public var schemaVersion: Int
+    public var source: String
+    public var time: Date
+    /// The entity the event is about (job or cluster id); also the Kafka key, so each
+    /// entity's history stays ordered in one partition.
+    public var subject: String
+    public var contentType: ContentType
+    public var data: [UInt8]
+
+    public enum ContentType: String, Sendable, Hashable {
+        case json = "application/json"
+        /// A model in the safetensors format; its metadata travels in the file's own header.
+        case safetensors = "application/vnd.safetensors"
+    }
+
+    public init(
+        id: String = UUID().uuidString.lowercased(), type: EventType, schemaVersion: Int = 1,
+        source: String, time: Date = Date(), subject: String, contentType: ContentType, data: [UInt8]
+    ) {
+        self.id = id
+        self.type = type
+        self.schemaVersion = schemaVersion
+        self.source = source
+        self.time = time
+        self.subject = subject
+        self.contentType = contentType
+        self.data = data
+    }
+
+    public var topic: Topic { type.topic }
+}

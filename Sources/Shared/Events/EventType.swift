@@ -1,0 +1,29 @@
+/// Every event type, defined once, with the topic it travels on. Raw values are the
+/// CloudEvents `type` attribute (reverse-DNS, as the spec recommends).
+public enum EventType: String, CaseIterable, Sendable, Codable {
+    case jobSubmitted = "io.flotilla.job.submitted"
+    case jobPhaseChanged = "io.flotilla.job.phase-changed"
+    case clusterRegistrationRequested = "io.flotilla.cluster.registration-requested"
+    case clusterHeartbeat = "io.flotilla.cluster.heartbeat"
+    case clusterDeregistrationRequested = "io.flotilla.cluster.deregistration-requested"
+    case clusterRegistered = "io.flotilla.cluster.registered"
+    case clusterRegistrationRejected = "io.flotilla.cluster.registration-rejected"
+    case clusterDeregistered = "io.flotilla.cluster.deregistered"
+    case placementDecided = "io.flotilla.placement.decided"
+    case globalModelPublished = "io.flotilla.model.global-published"
+    case roundStarted = "io.flotilla.round.started"
+    case roundCompleted = "io.flotilla.round.completed"
+    case modelUpdateSubmitted = "io.flotilla.model.update-submitted"
+    case modelUpdateRejected = "io.flotilla.model.update-rejected"
+
+    public var topic: Topic {
+        switch self {
+        case .jobSubmitted, .jobPhaseChanged: .jobs
+        case .clusterRegistrationRequested, .clusterHeartbeat, .clusterDeregistrationRequested: .registrations
+        case .clusterRegistered, .clusterRegistrationRejected, .clusterDeregistered: .clusters
+        case .placementDecided: .placements
+        case .globalModelPublished, .roundStarted, .roundCompleted: .rounds
+        case .modelUpdateSubmitted, .modelUpdateRejected: .updates
+        }
+    }
+}

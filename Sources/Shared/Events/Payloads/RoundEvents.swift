@@ -1,0 +1,85 @@
+import Foundation
+import Learning
+
+/// A round begins: the participants train from global model `baseVersion` (published just
+/// before on the same partition) and send their updates.
+public struct RoundStarted: EventPayload {
+    public static let eventType = EventType.roundStarted
+    public var jobID: String
+    public var round: Int
+    public var participants: [Participant]
+    public var baseVersion: Int
+    public var baseModelSHA256: String
+    public var architecture: ModelArchitecture
+    public var training: TrainingConfiguration
+    public var subject: String { jobID }
+
+    public init(jobID: String, round: Int, participants: [Participant], baseVersion: Int, baseModelSHA256: String, architecture: ModelArchitecture, training: TrainingConfiguration) {
+        self.jobID = jobID
+        self.round = round
+        self.participants = participants
+        self.baseVersion = baseVersion
+        self.baseModelSHA256 = baseModelSHA256
+        self.architecture = architecture
+        self.training = training
+    }
+}
+
+/// One collaborator's accepted contribution to a round.
+public struct Contribution: Codable, Sendable, Hashable {
+    public var cluster: String
+    public var examples: Int
+    public var loss: Double
+    public init(cluster: String, examples: Int, loss: Double) {
+        self.cluster = cluster
+        self.examples = examples
+        self.loss = loss
+    }
+}
+
+/// A round ended with a new global model.
+public struct RoundCompleted: EventPayload {
+    public static let eventType = EventType.roundCompleted
+    public var jobID: String
+    public var round: Int
+    public var contributions: [Contribution]
+    public var strategy: String
+    public var modelVersion: Int
+    public var modelSHA256: String
+    public var modelPath: String
+    /// Example-weighted mean of the collaborators' training losses.
+    public var meanLoss: Double
+    public var totalExamples: Int
+    public var subject: String { jobID }
+
+    public init(jobID: String, round: Int, contributions: [Contribution], strategy: String, modelVersion: Int, modelSHA256: String, modelPath: String, meanLoss: Double, totalExamples: Int) {
+        self.jobID = jobID
+        self.round = round
+        self.contributions = contributions
+        self.strategy = strategy
+        self.modelVersion = modelVersion
+        self.modelSHA256 = modelSHA256
+        self.modelPath = modelPath
+        self.meanLoss = meanLoss
+        self.totalExamples = totalExamples
+    }
+}
+
+/// The aggregator refused an update; the model did not change because of it.
+public struct ModelUpdateRejected: EventPayload {
+    public static let eventType = EventType.modelUpdateRejected
+    public var jobID: String
+    public var round: Int?
+    public var cluster: String?
+    public var updateEventID: String
+    public var reason: String
+    public var subject: String { jobID }
+
+    public init(jobID: String, round: Int?, cluster: String?, updateEventID: String, reason: String) {
+        self.jobID = jobID
+        self.round = round
+        self.cluster = cluster
+        self.updateEventID = updateEventID
+        self.reason = reason
+    }
+}

@@ -1,0 +1,23 @@
+/// An event read from Kafka, with where it was read from (for offsets and dead letters).
+public struct ConsumedEvent: Sendable {
+    public var envelope: EventEnvelope
+    public var message: KafkaConsumerMessage
+    public var topic: Topic
+
+    public init(envelope: EventEnvelope, message: KafkaConsumerMessage, topic: Topic) {
+        self.envelope = envelope
+        self.message = message
+        self.topic = topic
+    }
+
+    public func payload<P: EventPayload>(_ type: P.Type) throws(EventDecodingError) -> P { try P(from: envelope) }
+    public func model<M: ModelEvent>(_ type: M.Type) throws(EventDecodingError) -> M { try M(from: envelope) }
+}
+
+/// A handler's verdict that an event can never be processed (bad content, not a passing
+/// fault): the event goes to the dead-letter topic with this reason instead of being retried.
+public struct PermanentEventError: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}

@@ -1,0 +1,14 @@
+import Learning
+import Shared
+
+/// Everything the aggregator keeps about one job.
+struct AggregatedJob: Sendable {
+    var job: FederatedLearningJob
+    var phase: JobPhase = .waiting
+    var model: ModelParameters?
+    var version = 0
+    var round: RoundState?
+
+    var architecture: ModelArchitecture { (job.spec.training ?? TrainingSpec()).architecture }
+    var training: TrainingConfiguration { (job.spec.training ?? TrainingSpec()).configuration }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Learning
+import Shared
+
+/// The aggregator's state machine. Feed it events; it returns the actions to perform.
+/// Pure (no I/O, no clock), so every rule is tested by feeding events.
+public struct AggregationCoordinator: Sendable {
+    public static let strategy = "FedAvg"
+    private var jobs: [String: AggregatedJob] = [:]
+
+    public init() {}
+
+    public func phase(of jobID: String) -> JobPhase? { jobs[jobID]?.phase }
+    public func currentRound(of jobID: String) -> Int? { jobs[jobID]?.round?.number }
+
+    public mutating func jobSubmitted(_ submitted: JobSubmitted) -> [AggregatorAction] {
+        if jobs[submitted.job.id] == nil { jobs[submitted.job.id] = AggregatedJob(job: submitted.job) }
+        return []
+    }
+
+    /// Another service moved the job (e.g. placement failed it): stop working on it.
+    public mutating func phaseChanged(_ change: JobPhaseChanged) {
+        guard let job = jobs[change.jobID], job.phase.canMove(to: change.phase) else { return }
+        jobs[change.jobID]?.phase = change.phase
+        if change.phase.isTerminal { jobs[change.jobID]?.round = nil }
+    }
+
+    /// A sufficient placement starts a waiting job: version 0 of the model, then round 1.
+    public mutating func placementDecided(_ decided: PlacementDecided) -> [AggregatorAction] {
+        guard var job = jobs[decided.jobID], job.phase == .waiting, decided.sufficient else { return [] }
+        let initial = job.architecture.initialParameters(seed: job.training.seed)
+        job.phase = .running
+        job.model = initial
+        job.version = 0
+        let model = GlobalModelPublished(jobID: job.job.id, version: 0, parameters: initial)
+        let started = startRound(1, of: &job, participants: decided.participants, base: model)
+        jobs[decided.jobID] = job
+        return [
+            .publishPhase(JobPhaseChanged(jobID: job.job.id, phase: .running, previous: .waiting, reason: "PlacementSatisfied", message: decided.message)),
+            .publishModel(model),
+            .publishRoundStarted(started),
+        ]
+    }
+
+    /// Validates an update and folds it into the round; the last expected update ends the round.
+    public mutating func updateSubmitted(_ update: ModelUpdateSubmitted, eventID: String) -> [AggregatorAction] {
+        func reject(_ reason: String) -> [AggregatorAction] {
+            [.publishRejection(ModelUpdateRejected(jobID: update.jobID, round: update.round, cluster: update.cluster, updateEventID: eventID, reason: reason))]
+        }
+        guard var job = jobs[update.jobID] else { return reject("unknown job '\(update.jobID)'") }
+        guard job.phase == .running, var round = job.round else { return reject("job '\(update.jobID)' is \(job.phase.rawValue), not running") }
+        guard update.round == round.number else { return reject("update is for round \(update.round), the current round is \(round.number)") }
+        guard round.participants.contains(where: { $0.cluster == update.cluster }) else {
+            return reject("cluster '\(update.cluster)' was not selected for round \(round.number)")
+        }
+        guard !round.answered.contains(update.cluster) else { return reject("duplicate update from '\(update.cluster)' for round \(round.number)") }
+        guard update.baseModelSHA256 == round.baseModelSHA256 else { return reject("update was trained from model \(update.baseModelSHA256.prefix(12)), not this round's base") }
+        guard update.examples > 0 else { return reject("example count must be positive, got \(update.examples)") }
+        guard update.loss.isFinite else { return reject("training loss is not finite") }
+        do {
+            try job.architecture.validate(update.parameters)
+            try round.accumulator.add(update.parameters, weight: Double(update.examples))
+        } catch {
+            return reject("\(error)")
+        }
+        round.contributions.append(Contribution(cluster: update.cluster, examples: update.examples, loss: update.loss))
+        job.round = round
+        let actions = round.isComplete ? completeRound(&job) : []
+        jobs[update.jobID] = job
+        return actions
+    }
+
+    private func startRound(_ number: Int, of job: inout AggregatedJob, participants: [Participant], base: GlobalModelPublished) -> RoundStarted {
+        job.round = RoundState(number: number, participants: participants, baseModelSHA256: base.sha256, accumulator: WeightedAverageAccumulator(layout: base.parameters))
+        return RoundStarted(
+            jobID: job.job.id, round: number, participants: participants, baseVersion: base.version,
+            baseModelSHA256: base.sha256, architecture: job.architecture, training: job.training
+        )
+    }
+
+    private func completeRound(_ job: inout AggregatedJob) -> [AggregatorAction] {
+        guard let round = job.round else { return [] }
+        let id = job.job.id
+        let averaged: ModelParameters
+        do {
+            averaged = try round.accumulator.average()
+        } catch {
+            job.phase = .failed
+            job.round = nil
+            return [.publishPhase(JobPhaseChanged(jobID: id, phase: .failed, previous: .running, reason: "AggregationFailed", message: "round \(round.number): \(error)"))]
+        }
+        job.model = averaged
+        job.version = round.number
+        let totalExamples = round.contributions.reduce(0) { $0 + $1.examples }
+        let meanLoss = round.contributions.reduce(0.0) { $0 + $1.loss * Double($1.examples) } / Double(max(totalExamples, 1))
+        let path = "\(job.job.spec.server.storage.path)/\(id)/round-\(String(format: "%04d", round.number)).safetensors"
+        let bytes = SafeTensors.encode(averaged, metadata: ["flotilla.job": id, "flotilla.round": String(round.number), "flotilla.strategy": Self.strategy])
+        let sha = ModelDigest.sha256(bytes)
+        let manifest = ModelManifest(job: id, round: round.number, sha256: sha, strategy: Self.strategy, contributors: round.contributions, parameterCount: averaged.parameterCount)
+        let model = GlobalModelPublished(jobID: id, version: round.number, parameters: averaged)
+        var actions: [AggregatorAction] = [
+            .storeModel(StoredModel(jobID: id, round: round.number, path: path, bytes: bytes, manifest: manifest)),
+            .publishModel(model),
+            .publishRoundCompleted(RoundCompleted(
+                jobID: id, round: round.number, contributions: round.contributions, strategy: Self.strategy, modelVersion: round.number,
+                modelSHA256: sha, modelPath: path, meanLoss: meanLoss, totalExamples: totalExamples
+            )),
+        ]
+        if round.number >= job.job.spec.server.rounds {
+            job.phase = .completed
+            job.round = nil
+            actions.append(.publishPhase(JobPhaseChanged(
+                jobID: id, phase: .completed, previous: .running, reason: "AllRoundsCompleted",
+                message: "\(round.number) rounds completed; final model \(path)"
+            )))
+        } else {
+            actions.append(.publishRoundStarted(startRound(round.number + 1, of: &job, participants: round.participants, base: model)))
+        }
+        return actions
+    }
+}

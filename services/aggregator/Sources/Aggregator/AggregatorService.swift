@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Shared
+
+/// Consumes jobs, placement decisions and model updates; runs the rounds; publishes global
+/// models on `flotilla.rounds` and writes them under the job's storage path.
+public struct AggregatorService: Service {
+    let configuration: AggregatorConfiguration
+    let publisher: EventPublisher
+    let logger: Logger
+    let state = AggregatorState()
+
+    public init(configuration: AggregatorConfiguration, publisher: EventPublisher, logger: Logger) {
+        self.configuration = configuration
+        self.publisher = publisher
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let hub = configuration.hub
+        let admin = KafkaAdmin(configuration: hub.kafka, logger: logger)
+        try await TopicBootstrap.ensureTopics(admin: admin, prefix: hub.topicPrefix)
+        let consumer = try KafkaConsumer(
+            configuration: hub.kafka, groupID: "flotilla-aggregator",
+            subscription: .assignAll(topics: [hub.topic(.jobs), hub.topic(.placements), hub.topic(.updates)], start: .stored), logger: logger
+        )
+        let processor = EventProcessor(consumer: consumer, publisher: publisher, service: "aggregator", logger: logger) { event in
+            try await handle(event)
+        }
+        do { try await processor.run() } catch {
+            await consumer.close()
+            throw error
+        }
+        await consumer.close()
+    }
+
+    func handle(_ event: ConsumedEvent) async throws {
+        let actions: [AggregatorAction]
+        switch event.envelope.type {
+        case .jobSubmitted:
+            let submitted = try event.payload(JobSubmitted.self)
+            actions = await state.apply { $0.jobSubmitted(submitted) }
+        case .jobPhaseChanged:
+            let change = try event.payload(JobPhaseChanged.self)
+            actions = await state.apply { $0.phaseChanged(change); return [] }
+        case .placementDecided:
+            let decided = try event.payload(PlacementDecided.self)
+            actions = await state.apply { $0.placementDecided(decided) }
+        case .modelUpdateSubmitted:
+            let id = event.envelope.id
+            do {
+                let update = try event.model(ModelUpdateSubmitted.self)
+                actions = await state.apply { $0.updateSubmitted(update, eventID: id) }
+            } catch {
+                // An unreadable update is rejected with its reason (and still dead-lettered).
+                try await publisher.publish(ModelUpdateRejected(jobID: event.envelope.subject, round: nil, cluster: nil, updateEventID: id, reason: error.reason))
+                throw error
+            }
+        default: actions = []
+        }
+        try await perform(actions)
+    }
+
+    func perform(_ actions: [AggregatorAction]) async throws {
+        let store = ModelStore(root: configuration.modelRoot)
+        for action in actions {
+            switch action {
+            case .publishPhase(let change):
+                logger.info("job \(change.phase.rawValue)", metadata: ["job": "\(change.jobID)", "reason": "\(change.reason)"])
+                try await publisher.publish(change)
+            case .publishModel(let model): try await publisher.publish(model)
+            case .publishRoundStarted(let started):
+                logger.info("round started", metadata: ["job": "\(started.jobID)", "round": "\(started.round)", "participants": "\(started.participants.count)"])
+                try await publisher.publish(started)
+            case .storeModel(let model): try store.store(model)
+            case .publishRoundCompleted(let completed):
+                logger.info("round completed", metadata: ["job": "\(completed.jobID)", "round": "\(completed.round)", "loss": "\(completed.meanLoss)"])
+                try await publisher.publish(completed)
+            case .publishRejection(let rejection):
+                logger.warning("update rejected", metadata: ["job": "\(rejection.jobID)", "cluster": "\(rejection.cluster ?? "?")", "reason": "\(rejection.reason)"])
+                try await publisher.publish(rejection)
+            }
+        }
+    }
+}
+
+actor AggregatorState {
+    private var coordinator = AggregationCoordinator()
+
+    func apply(_ body: (inout AggregationCoordinator) -> [AggregatorAction]) -> [AggregatorAction] {
+        body(&coordinator)
+    }
+}

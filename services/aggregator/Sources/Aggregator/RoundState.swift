@@ -1,0 +1,15 @@
+import Learning
+import Shared
+
+/// One round in progress: who was asked, who answered, and the running FedAvg sum.
+/// Updates are folded in as they arrive, so memory stays O(model size).
+struct RoundState: Sendable {
+    let number: Int
+    let participants: [Participant]
+    let baseModelSHA256: String
+    var accumulator: WeightedAverageAccumulator
+    var contributions: [Contribution] = []
+
+    var answered: Set<String> { Set(contributions.map(\.cluster)) }
+    var isComplete: Bool { answered.count == participants.count }
+}

@@ -1,0 +1,64 @@
+import Dispatch
+import Foundation
+import Learning
+import Shared
+
+/// The collaborator's local side of a round: its private data (loaded once per path) and
+/// the global models it has seen. Training runs on a dedicated queue, never on Swift's
+/// cooperative pool, so heartbeats and Kafka keep flowing while a model trains.
+actor TrainingWorkspace {
+    private let dataRoot: String
+    private var datasets: [String: LabeledImages] = [:]
+    /// Latest global model per job; a round's base model always arrives just before it.
+    private var models: [String: GlobalModelPublished] = [:]
+    private static let trainingQueue = DispatchQueue(label: "flotilla.collaborator.training", qos: .userInitiated)
+
+    init(dataRoot: String) { self.dataRoot = dataRoot }
+
+    func remember(_ model: GlobalModelPublished) {
+        if let known = models[model.jobID], known.version > model.version { return }
+        models[model.jobID] = model
+    }
+
+    func forget(job: String) { models[job] = nil }
+
+    enum RoundError: Error, CustomStringConvertible {
+        case missingBaseModel(job: String, version: Int)
+        case noDataPath(cluster: String)
+        var description: String {
+            switch self {
+            case .missingBaseModel(let job, let version): "base model version \(version) of job \(job) was not received"
+            case .noDataPath(let cluster): "placement gave cluster \(cluster) no data path (no matching claim)"
+            }
+        }
+    }
+
+    func train(for round: RoundStarted, as cluster: String, dataPath: String?) async throws -> ModelUpdateSubmitted {
+        guard let base = models[round.jobID], base.version == round.baseVersion, base.sha256 == round.baseModelSHA256 else {
+            throw RoundError.missingBaseModel(job: round.jobID, version: round.baseVersion)
+        }
+        guard let dataPath else { throw RoundError.noDataPath(cluster: cluster) }
+        let data = try dataset(at: dataPath)
+        let (parameters, report) = try await Self.offPool {
+            try LocalTrainer.train(base.parameters, architecture: round.architecture, on: data, configuration: round.training)
+        }
+        return ModelUpdateSubmitted(
+            jobID: round.jobID, round: round.round, cluster: cluster, examples: report.examples,
+            loss: report.meanLoss, baseModelSHA256: base.sha256, parameters: parameters
+        )
+    }
+
+    private func dataset(at path: String) throws -> LabeledImages {
+        if let cached = datasets[path] { return cached }
+        let directory = URL(fileURLWithPath: dataRoot).appendingPathComponent(path.hasPrefix("/") ? String(path.dropFirst()) : path)
+        let data = try LabeledImages.loadMNIST(directory: directory, split: .train)
+        datasets[path] = data
+        return data
+    }
+
+    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            trainingQueue.async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Shared
+
+/// Consumes jobs and cluster facts, publishes placement decisions on `flotilla.placements`.
+public struct PlacementService: Service {
+    let configuration: HubConfiguration
+    let publisher: EventPublisher
+    let logger: Logger
+    let state = PlacementState()
+
+    public init(configuration: HubConfiguration, publisher: EventPublisher, logger: Logger) {
+        self.configuration = configuration
+        self.publisher = publisher
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let admin = KafkaAdmin(configuration: configuration.kafka, logger: logger)
+        try await TopicBootstrap.ensureTopics(admin: admin, prefix: configuration.topicPrefix)
+        let consumer = try KafkaConsumer(
+            configuration: configuration.kafka, groupID: "flotilla-placement",
+            subscription: .assignAll(topics: [configuration.topic(.jobs), configuration.topic(.clusters)], start: .stored), logger: logger
+        )
+        let processor = EventProcessor(consumer: consumer, publisher: publisher, service: "placement", logger: logger) { event in
+            try await handle(event)
+        }
+        do { try await processor.run() } catch {
+            await consumer.close()
+            throw error
+        }
+        await consumer.close()
+    }
+
+    func handle(_ event: ConsumedEvent) async throws {
+        let decisions: [PlacementDecided]
+        switch event.envelope.type {
+        case .jobSubmitted: decisions = await state.jobSubmitted(try event.payload(JobSubmitted.self))
+        case .jobPhaseChanged:
+            await state.phaseChanged(try event.payload(JobPhaseChanged.self))
+            decisions = []
+        case .clusterRegistered: decisions = await state.clusterChanged(try event.payload(ClusterRegistered.self).cluster)
+        case .clusterDeregistered: decisions = await state.clusterRemoved(try event.payload(ClusterDeregistered.self).cluster)
+        default: decisions = []
+        }
+        for decided in decisions {
+            logger.info("placement decided", metadata: ["job": "\(decided.jobID)", "generation": "\(decided.generation)", "message": "\(decided.message)"])
+            try await publisher.publish(decided)
+        }
+    }
+}
+
+actor PlacementState {
+    private var coordinator = PlacementCoordinator()
+
+    func jobSubmitted(_ submitted: JobSubmitted) -> [PlacementDecided] { coordinator.jobSubmitted(submitted, now: Date()) }
+    func phaseChanged(_ change: JobPhaseChanged) { coordinator.phaseChanged(change) }
+    func clusterChanged(_ cluster: ManagedCluster) -> [PlacementDecided] { coordinator.clusterChanged(cluster, now: Date()) }
+    func clusterRemoved(_ name: String) -> [PlacementDecided] { coordinator.clusterRemoved(name, now: Date()) }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Shared
+
+/// Consumes agents' commands from `flotilla.registrations` and publishes the resulting
+/// facts on `flotilla.clusters`.
+public struct RegistryService: Service {
+    let configuration: HubConfiguration
+    let publisher: EventPublisher
+    let logger: Logger
+    let state = RegistryState()
+
+    public init(configuration: HubConfiguration, publisher: EventPublisher, logger: Logger) {
+        self.configuration = configuration
+        self.publisher = publisher
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let admin = KafkaAdmin(configuration: configuration.kafka, logger: logger)
+        try await TopicBootstrap.ensureTopics(admin: admin, prefix: configuration.topicPrefix)
+        let consumer = try KafkaConsumer(
+            configuration: configuration.kafka, groupID: "flotilla-registry",
+            subscription: .assignAll(topics: [configuration.topic(.registrations)], start: .stored), logger: logger
+        )
+        let processor = EventProcessor(consumer: consumer, publisher: publisher, service: "registry", logger: logger) { event in
+            try await handle(event)
+        }
+        do { try await processor.run() } catch {
+            await consumer.close()
+            throw error
+        }
+        await consumer.close()
+    }
+
+    func handle(_ event: ConsumedEvent) async throws {
+        let outputs: [ClusterRegistry.Output]
+        switch event.envelope.type {
+        case .clusterRegistrationRequested: outputs = await state.register(try event.payload(ClusterRegistrationRequested.self))
+        case .clusterHeartbeat: outputs = await state.heartbeat(try event.payload(ClusterHeartbeat.self))
+        case .clusterDeregistrationRequested: outputs = await state.deregister(try event.payload(ClusterDeregistrationRequested.self))
+        default: return
+        }
+        for output in outputs {
+            switch output {
+            case .registered(let fact):
+                logger.info("cluster registered", metadata: ["cluster": "\(fact.cluster.name)", "generation": "\(fact.generation)"])
+                try await publisher.publish(fact)
+            case .rejected(let fact):
+                logger.warning("registration rejected", metadata: ["cluster": "\(fact.cluster)", "reasons": "\(fact.errors.map(\.description))"])
+                try await publisher.publish(fact)
+            case .deregistered(let fact):
+                try await publisher.publish(fact)
+            }
+        }
+    }
+}
+
+/// The registry's state behind an actor, so the handler can run on any task.
+actor RegistryState {
+    private var registry = ClusterRegistry()
+
+    func register(_ request: ClusterRegistrationRequested) -> [ClusterRegistry.Output] { registry.register(request, now: Date()) }
+    func heartbeat(_ beat: ClusterHeartbeat) -> [ClusterRegistry.Output] { registry.heartbeat(beat, now: Date()) }
+    func deregister(_ request: ClusterDeregistrationRequested) -> [ClusterRegistry.Output] { registry.deregister(request) }
+}

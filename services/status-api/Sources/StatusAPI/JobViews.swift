@@ -1,0 +1,107 @@
+import Foundation
+import Shared
+
+/// What `GET /v1/jobs` lists for each job.
+struct JobSummary: Codable, Sendable {
+    var id: String
+    var phase: String
+    var reason: String
+    var message: String
+    var rounds: RoundProgress
+    var submittedAt: Date
+    var updatedAt: Date
+}
+
+struct RoundProgress: Codable, Sendable {
+    var total: Int
+    var completed: Int
+    var current: Int
+}
+
+/// `GET /v1/jobs/{id}`: the whole lifecycle of one job.
+struct JobDetail: Codable, Sendable {
+    var id: String
+    var phase: String
+    var reason: String
+    var message: String
+    var framework: String
+    var minAvailableClients: Int
+    var storagePath: String
+    var rounds: RoundProgress
+    var latestModel: LatestModel?
+    var submittedAt: Date
+    var startedAt: Date?
+    var finishedAt: Date?
+    var updatedAt: Date
+    var placement: PlacementSummary?
+    var history: [Transition]
+    var roundDetails: [RoundDetail]
+}
+
+struct Transition: Codable, Sendable {
+    var from: String
+    var to: String
+    var reason: String
+    var message: String
+    var at: Date
+}
+
+struct PlacementSummary: Codable, Sendable {
+    var generation: Int
+    var sufficient: Bool
+    var message: String
+    var participants: [Participant]
+    var decidedAt: Date
+}
+
+struct RoundDetail: Codable, Sendable {
+    var round: Int
+    var state: String
+    var participants: [Participant]
+    var contributions: [Contribution]
+    var rejections: [UpdateRejection]
+    var updatesReceived: Int
+    var strategy: String?
+    var meanLoss: Double?
+    var totalExamples: Int?
+    var modelSHA256: String?
+    var modelPath: String?
+    var startedAt: Date?
+    var completedAt: Date?
+}
+
+/// `GET /v1/jobs/{id}/placement`: the decision with every candidate's explanation.
+struct PlacementView: Codable, Sendable {
+    var jobID: String
+    var generation: Int
+    var sufficient: Bool
+    var message: String
+    var participants: [Participant]
+    var decision: PlacementDecision
+    var decidedAt: Date
+}
+
+struct ClusterView: Codable, Sendable {
+    var name: String
+    var state: String
+    var generation: Int
+    var reason: String
+    var cluster: ManagedCluster?
+    var updatedAt: Date
+}
+
+struct DeadLetterView: Codable, Sendable {
+    var topic: String
+    var partition: Int
+    var offset: Int64
+    var originalTopic: String
+    var originalOffset: String
+    var service: String
+    var reason: String
+    var eventType: String?
+    var receivedAt: Date
+}
+
+struct Page<Item: Codable & Sendable>: Codable, Sendable {
+    var items: [Item]
+}

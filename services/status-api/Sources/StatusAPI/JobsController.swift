@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// `/v1/jobs`: submit a `FederatedLearning` document, list jobs, and read one job's
+/// lifecycle, rounds and placement decision.
+struct JobsController<Context: RequestContext>: Sendable {
+    let queries: StatusQueries
+    let publisher: EventPublisher
+    static var maximumDocumentBytes: Int { 1 << 20 }
+
+    func add(to group: RouterGroup<Context>) {
+        group.post(use: submit)
+        group.get(use: list)
+        group.get(":id", use: show)
+        group.get(":id/rounds", use: rounds)
+        group.get(":id/placement", use: placement)
+    }
+
+    /// Validates the document (422 naming every wrong field), refuses a name already in use
+    /// (409), then publishes `JobSubmitted` and answers once the broker confirmed it (202).
+    @Sendable func submit(_ request: Request, context: Context) async throws -> Response {
+        let body = try await request.body.collect(upTo: Self.maximumDocumentBytes)
+        let job: FederatedLearningJob
+        do {
+            job = try JobDocument.parse(String(buffer: body))
+        } catch {
+            throw ProblemDetails.invalidDocument(error)
+        }
+        if try await queries.jobExists(job.id) {
+            throw ProblemDetails(.conflict, type: "job-exists", title: "Job exists", detail: "a job named '\(job.id)' was already submitted")
+        }
+        try await publisher.publish(JobSubmitted(job: job))
+        return try JSONBody.response(
+            SubmittedJob(id: job.id, phase: JobPhase.waiting.rawValue, location: "/v1/jobs/\(job.id)"),
+            status: .accepted, headers: [.location: "/v1/jobs/\(job.id)"]
+        )
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        try JSONBody.response(Page(items: try await queries.jobs(limit: try limit(request))))
+    }
+
+    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard let job = try await queries.job(id) else { throw ProblemDetails.notFound("job '\(id)'") }
+        return try JSONBody.response(job)
+    }
+
+    @Sendable func rounds(_ request: Request, context: Context) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard try await queries.jobExists(id) else { throw ProblemDetails.notFound("job '\(id)'") }
+        return try JSONBody.response(Page(items: try await queries.rounds(id)))
+    }
+
+    @Sendable func placement(_ request: Request, context: Context) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard let placement = try await queries.placement(id) else { throw ProblemDetails.notFound("a placement decision for job '\(id)'") }
+        return try JSONBody.response(placement)
+    }
+
+    private func limit(_ request: Request) throws -> Int {
+        guard let text = request.uri.queryParameters.get("limit") else { return 100 }
+        guard let value = Int(text), (1...1000).contains(value) else {
+            throw ProblemDetails(.badRequest, type: "invalid-parameter", title: "Invalid query parameter", detail: "limit: '\(text)' is not an integer in 1...1000",
+                                 errors: [FieldError(field: "limit", problem: "must be an integer in 1...1000")])
+        }
+        return value
+    }
+}
+
+struct SubmittedJob: Codable, Sendable {
+    var id: String
+    var phase: String
+    var location: String
+}

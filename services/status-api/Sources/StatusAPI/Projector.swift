@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Shared
+
+/// Projects events into PostgreSQL. Each message is applied in one transaction together with
+/// its event id (a duplicate changes nothing) and the partition's next offset (a restart
+/// resumes exactly after the last applied message, neither losing nor re-applying one).
+struct Projector: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    func apply(_ event: ConsumedEvent) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            let inserted = try await connection.query(
+                "INSERT INTO applied_events (event_id, applied_at) VALUES (\(event.envelope.id), now()) ON CONFLICT DO NOTHING RETURNING event_id",
+                logger: logger
+            )
+            var fresh = false
+            for try await _ in inserted { fresh = true }
+            if fresh {
+                try await ProjectionWriter(connection: connection, logger: logger).project(event)
+            } else {
+                logger.debug("duplicate event ignored", metadata: ["id": "\(event.envelope.id)", "type": "\(event.envelope.type.rawValue)"])
+            }
+            try await Self.storeOffset(of: event.message, on: connection, logger: logger)
+        }
+    }
+
+    /// A message that was dead-lettered: only its offset moves on.
+    func skip(_ message: KafkaConsumerMessage) async throws {
+        try await client.withConnection { connection in
+            try await Self.storeOffset(of: message, on: connection, logger: logger)
+        }
+    }
+
+    /// A message read from the dead-letter topic: recorded for `GET /v1/dead-letters`.
+    func recordDeadLetter(_ message: KafkaConsumerMessage) async throws {
+        func header(_ key: String) -> String? {
+            message.headers.last(where: { $0.key == key }).map { String(decoding: $0.value, as: UTF8.self) }
+        }
+        try await client.withTransaction(logger: logger) { connection in
+            let originalTopic = header(DeadLetterHeader.topic) ?? "?"
+            let originalOffset = "\(header(DeadLetterHeader.partition) ?? "?")/\(header(DeadLetterHeader.offset) ?? "?")"
+            try await connection.query("""
+                INSERT INTO dead_letters (topic, partition, "offset", original_topic, original_offset, service, reason, event_type, received_at)
+                VALUES (\(message.topic), \(Int(message.partition)), \(message.offset), \(originalTopic), \(originalOffset),
+                        \(header(DeadLetterHeader.service) ?? "?"), \(header(DeadLetterHeader.reason) ?? "?"), \(header("ce_type")), \(message.timestamp ?? Date()))
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+            try await Self.storeOffset(of: message, on: connection, logger: logger)
+        }
+    }
+
+    /// Where to resume: the next offset of every partition this projection has applied.
+    func storedOffsets() async throws -> [String: [Int32: Int64]] {
+        var result: [String: [Int32: Int64]] = [:]
+        let rows = try await client.query("SELECT topic, partition, next_offset FROM consumer_offsets", logger: logger)
+        for try await (topic, partition, offset) in rows.decode((String, Int, Int64).self) {
+            result[topic, default: [:]][Int32(partition)] = offset
+        }
+        return result
+    }
+
+    private static func storeOffset(of message: KafkaConsumerMessage, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO consumer_offsets (topic, partition, next_offset) VALUES (\(message.topic), \(Int(message.partition)), \(message.offset + 1))
+            ON CONFLICT (topic, partition) DO UPDATE SET next_offset = greatest(consumer_offsets.next_offset, excluded.next_offset)
+            """, logger: logger)
+    }
+}

@@ -1,0 +1,25 @@
+import Shared
+
+/// The status API's settings, read once at start-up.
+public struct StatusAPIConfiguration: Sendable {
+    public var hub: HubConfiguration
+    public var database: DatabaseConfiguration
+    public var host: String
+    public var port: Int
+
+    public init(hub: HubConfiguration, database: DatabaseConfiguration, host: String = "127.0.0.1", port: Int) {
+        self.hub = hub
+        self.database = database
+        self.host = host
+        self.port = port
+    }
+
+    public init(source: ConfigurationSource) throws(ConfigurationError) {
+        self.init(
+            hub: try HubConfiguration(environment: source, clientID: "flotilla-status-api"),
+            database: try DatabaseConfiguration(url: try source.string(.databaseURL)),
+            host: try source.string(.httpHost),
+            port: try source.int(.httpPort, in: 0...65_535)
+        )
+    }
+}
