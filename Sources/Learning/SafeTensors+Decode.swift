@@ -13,16 +13,10 @@ extension SafeTensors {
     /// tensor's dtype, shape and offsets, and that the tensors tile the data section exactly.
     /// Tensors come back sorted by name.
     public static func decode(_ bytes: [UInt8]) throws(SafeTensorsError) -> (parameters: ModelParameters, metadata: [String: String]) {
-        guard bytes.count >= 8 else { throw .fileTooShort(byteCount: bytes.count) }
-        let declared = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-        let available = bytes.count - 8
-        guard declared >= 2, declared <= UInt64(min(available, maximumHeaderLength)) else {
-            throw .headerLengthOutOfRange(declared: declared, available: available)
-        }
-        let headerLength = Int(declared)
-        let (entries, metadata) = try parseHeader(bytes[8..<8 + headerLength])
+        let header = try headerSlice(of: bytes)
+        let (entries, metadata) = try parseHeader(header)
 
-        let dataStart = 8 + headerLength
+        let dataStart = header.endIndex
         let dataLength = bytes.count - dataStart
         try checkTiling(entries, dataLength: dataLength)
 
@@ -41,6 +35,17 @@ extension SafeTensors {
             }
         }
         return (ModelParameters(tensors: tensors.sorted(by: Tensor.canonicallyPrecedes)), metadata)
+    }
+
+    /// The JSON header's bytes, after checking the 8-byte length field against the file size.
+    static func headerSlice(of bytes: [UInt8]) throws(SafeTensorsError) -> ArraySlice<UInt8> {
+        guard bytes.count >= 8 else { throw .fileTooShort(byteCount: bytes.count) }
+        let declared = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        let available = bytes.count - 8
+        guard declared >= 2, declared <= UInt64(min(available, maximumHeaderLength)) else {
+            throw .headerLengthOutOfRange(declared: declared, available: available)
+        }
+        return bytes[8..<8 + Int(declared)]
     }
 
     static func parseHeader(_ header: ArraySlice<UInt8>) throws(SafeTensorsError) -> ([Entry], [String: String]) {

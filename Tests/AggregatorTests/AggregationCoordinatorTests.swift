@@ -89,10 +89,10 @@ import Testing
     @Test func lastRoundCompletesTheJob() throws {
         var coordinator = AggregationCoordinator()
         _ = coordinator.jobSubmitted(Self.job(rounds: 1))
-        guard case .publishRoundStarted(let round) = coordinator.placementDecided(Self.placement(["c1", "c2"])).last else { return Issue.record("no round") }
+        guard case .publishRoundStarted(let round) = coordinator.placementDecided(Self.placement(["c1", "c2"])).last else { Issue.record("no round"); return }
         _ = coordinator.updateSubmitted(Self.update("c1", base: round.baseModelSHA256, value: 1, examples: 1), eventID: "e1")
         let actions = coordinator.updateSubmitted(Self.update("c2", base: round.baseModelSHA256, value: 1, examples: 1), eventID: "e2")
-        guard case .publishPhase(let done) = actions.last else { return Issue.record("unexpected \(actions)") }
+        guard case .publishPhase(let done) = actions.last else { Issue.record("unexpected \(actions)"); return }
         #expect(done.phase == .completed && done.reason == "AllRoundsCompleted")
         #expect(coordinator.phase(of: "job-a") == .completed)
     }
@@ -110,13 +110,13 @@ import Testing
         var update = Self.update(cluster, round: round, base: base, value: value, examples: examples)
         update.jobID = job
         let actions = coordinator.updateSubmitted(update, eventID: "bad")
-        guard actions.count == 1, case .publishRejection(let rejection) = actions[0] else { return Issue.record("\(label): expected one rejection, got \(actions)") }
+        guard actions.count == 1, case .publishRejection(let rejection) = actions[0] else { Issue.record("\(label): expected one rejection, got \(actions)"); return }
         #expect(rejection.updateEventID == "bad")
         if !reason.isEmpty { #expect(rejection.reason.contains(reason), "\(label): \(rejection.reason)") }
         // The round still completes with exactly the two good updates.
         _ = coordinator.updateSubmitted(Self.update("c1", base: base, value: 2, examples: 1), eventID: "g1")
         let done = coordinator.updateSubmitted(Self.update("c2", base: base, value: 2, examples: 1), eventID: "g2")
-        guard case .publishModel(let model) = done[1] else { return Issue.record("round did not complete") }
+        guard case .publishModel(let model) = done[1] else { Issue.record("round did not complete"); return }
         #expect(model.parameters.tensors.allSatisfy { $0.values.allSatisfy { abs($0 - 2) < 1e-6 } })
     }
 
@@ -124,16 +124,16 @@ import Testing
         var (coordinator, base) = Self.started()
         _ = coordinator.updateSubmitted(Self.update("c1", base: base, value: 1, examples: 5), eventID: "e1")
         let duplicate = coordinator.updateSubmitted(Self.update("c1", base: base, value: 9, examples: 5), eventID: "e1b")
-        guard case .publishRejection(let first) = duplicate.first else { return Issue.record("duplicate accepted") }
+        guard case .publishRejection(let first) = duplicate.first else { Issue.record("duplicate accepted"); return }
         #expect(first.reason.contains("duplicate"))
 
         var misshapen = Self.update("c2", base: base, value: 1, examples: 5)
         misshapen.parameters.tensors[0].shape = [99]
         misshapen.parameters.tensors[0].values = Array(repeating: 1, count: 99)
-        guard case .publishRejection = coordinator.updateSubmitted(misshapen, eventID: "e2").first else { return Issue.record("wrong shape accepted") }
+        guard case .publishRejection = coordinator.updateSubmitted(misshapen, eventID: "e2").first else { Issue.record("wrong shape accepted"); return }
 
         guard case .publishRejection(let stale) = coordinator.updateSubmitted(Self.update("c2", base: "0000", value: 1, examples: 5), eventID: "e3").first else {
-            return Issue.record("stale base accepted")
+            Issue.record("stale base accepted"); return
         }
         #expect(stale.reason.contains("trained from model"))
         #expect(coordinator.currentRound(of: "job-a") == 1)

@@ -65,6 +65,13 @@ struct SafeTensorsTests {
         #expect(metadata == ["note": "tab\there \u{1}"])
     }
 
+    @Test func metadataIsReadWithoutDecodingTensors() throws {
+        let bytes = SafeTensors.encode(Self.sample, metadata: ["flotilla.round": "4"])
+        #expect(try SafeTensors.metadata(of: bytes) == ["flotilla.round": "4"])
+        #expect(try SafeTensors.metadata(of: SafeTensors.encode(Self.sample)).isEmpty)
+        #expect(throws: SafeTensorsError.fileTooShort(byteCount: 5)) { try SafeTensors.metadata(of: [0, 0, 0, 0, 0]) }
+    }
+
     @Test func emptyModelRoundTrips() throws {
         let bytes = SafeTensors.encode(ModelParameters(tensors: []))
         #expect(bytes.count == 16)

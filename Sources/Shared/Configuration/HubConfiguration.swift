@@ -17,6 +17,8 @@ public struct HubConfiguration: Sendable {
         kafka.fetchWaitMaxMilliseconds = try environment.int(.kafkaFetchWaitMilliseconds, in: 0...10_000)
         kafka.sessionTimeoutMilliseconds = try environment.int(.kafkaSessionTimeoutMilliseconds, in: 1_000...300_000)
         kafka.heartbeatIntervalMilliseconds = max(250, kafka.sessionTimeoutMilliseconds / 6)
+        // Control events are sent one at a time and awaited: batching delay only adds latency.
+        kafka.lingerMilliseconds = 0
         kafka.extraProperties = try environment.pairs(.kafkaProperties)
         let levelText = try environment.string(.logLevel)
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {

@@ -104,8 +104,20 @@ final class KafkaConsumerCore: Sendable {
 
     // MARK: Messages
 
-    /// The next message, nil once closed or when the calling task is cancelled.
-    func nextMessage() async throws -> KafkaConsumerMessage? {
+    /// Whether `close()` has begun: buffered messages are then dropped (they were not stored,
+    /// so they are redelivered to the next consumer of the group).
+    var isClosing: Bool {
+        state.withLock {
+            switch $0.phase {
+            case .closing, .closed: true
+            case .open, .failed: false
+            }
+        }
+    }
+
+    /// The next messages (at least one, at most ``maxBatchCount`` or about ``maxBatchBytes``),
+    /// empty once closed or when the calling task is cancelled.
+    func nextBatch() async throws -> [KafkaConsumerMessage] {
         let request = PollRequest()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -116,38 +128,70 @@ final class KafkaConsumerCore: Sendable {
         }
     }
 
-    private func pollStep(_ request: PollRequest, _ continuation: CheckedContinuation<KafkaConsumerMessage?, any Error>) {
+    static let maxBatchCount = 256
+    static let maxBatchBytes = 1 << 20
+
+    private func pollStep(_ request: PollRequest, _ continuation: CheckedContinuation<[KafkaConsumerMessage], any Error>) {
         switch state.withLock({ $0.phase }) {
         case .failed(let error):
             return continuation.resume(throwing: error)
         case .closing, .closed:
-            return continuation.resume(returning: nil)
+            return continuation.resume(returning: [])
         case .open:
             break
         }
         guard !request.isCancelled else {
-            return continuation.resume(returning: nil)
+            return continuation.resume(returning: [])
         }
-        if let message = rd_kafka_consumer_poll(client.handle, Self.pollTimeoutMilliseconds) {
-            defer { rd_kafka_message_destroy(message) }
-            if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                return continuation.resume(returning: KafkaConsumerMessage(copying: message))
+        do {
+            let batch = try poll(timeoutMilliseconds: Self.pollTimeoutMilliseconds)
+            guard batch.isEmpty else {
+                return continuation.resume(returning: batch)
             }
-            if let error = permanentError(in: message) {
-                fail(error)
-                return continuation.resume(throwing: error)
-            }
-        } else if let error = client.fatalError() {
-            fail(error)
+        } catch {
             return continuation.resume(throwing: error)
         }
         queue.async { self.pollStep(request, continuation) }
     }
 
+    /// Waits up to `timeoutMilliseconds` for one message, then takes what is already buffered
+    /// without waiting. A permanent error fails the consumer: it is thrown now if nothing was
+    /// read, otherwise by the next call.
+    private func poll(timeoutMilliseconds: Int32) throws -> [KafkaConsumerMessage] {
+        var batch: [KafkaConsumerMessage] = []
+        var bytes = 0
+        var timeout = timeoutMilliseconds
+        while batch.count < Self.maxBatchCount, bytes < Self.maxBatchBytes {
+            guard let message = rd_kafka_consumer_poll(client.handle, timeout) else {
+                if batch.isEmpty, let error = client.fatalError() {
+                    fail(error)
+                    throw error
+                }
+                break
+            }
+            defer { rd_kafka_message_destroy(message) }
+            if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let copy = KafkaConsumerMessage(copying: message)
+                bytes += copy.value.count + (copy.key?.count ?? 0)
+                batch.append(copy)
+                timeout = 0
+            } else if let error = permanentError(in: message) {
+                fail(error)
+                if batch.isEmpty { throw error }
+                break
+            }
+        }
+        return batch
+    }
+
     /// Logs an error event; returns it only if the consumer cannot go on.
     private func permanentError(in message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaError? {
         let code = message.pointee.err
-        let text = String(cString: rd_kafka_message_errstr(message))
+        // A consumer error event carries its text as the payload (length-delimited).
+        let text =
+            message.pointee.payload.map {
+                String(decoding: UnsafeRawBufferPointer(start: $0, count: message.pointee.len), as: UTF8.self)
+            } ?? String(cString: rd_kafka_err2str(code))
         let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
         let metadata: Logger.Metadata = [
             "kafka.topic": "\(topic)", "kafka.partition": "\(message.pointee.partition)",

@@ -1,7 +1,8 @@
 /// The messages of a ``KafkaConsumer``, as an `AsyncSequence`.
 ///
-/// Each `next()` suspends while the consumer's queue polls librdkafka (off the cooperative
-/// pool). The sequence keeps its consumer alive.
+/// `next()` suspends while the consumer's queue polls librdkafka (off the cooperative pool);
+/// one hop returns every message librdkafka has already fetched (up to 256 or ~1 MiB), and
+/// later calls return them from the iterator's buffer. The sequence keeps its consumer alive.
 public struct KafkaMessageSequence: AsyncSequence, Sendable {
     public typealias Element = KafkaConsumerMessage
     public typealias Failure = any Error
@@ -14,6 +15,8 @@ public struct KafkaMessageSequence: AsyncSequence, Sendable {
 
     public struct AsyncIterator: AsyncIteratorProtocol, Sendable {
         let consumer: KafkaConsumer
+        /// Messages polled in one hop to the consumer's queue and not yet returned.
+        private var buffered: ArraySlice<KafkaConsumerMessage> = []
         private var finished = false
 
         init(consumer: KafkaConsumer) {
@@ -22,14 +25,22 @@ public struct KafkaMessageSequence: AsyncSequence, Sendable {
 
         public mutating func next() async throws -> KafkaConsumerMessage? {
             guard !finished else { return nil }
-            do {
-                let message = try await consumer.core.nextMessage()
-                if message == nil { finished = true }
-                return message
-            } catch {
-                finished = true
-                throw error
+            if buffered.isEmpty {
+                do {
+                    buffered = try await consumer.core.nextBatch()[...]
+                } catch {
+                    finished = true
+                    throw error
+                }
+            } else if consumer.core.isClosing || Task.isCancelled {
+                // Unstored buffered messages are redelivered after a restart.
+                buffered = []
             }
+            guard let message = buffered.popFirst() else {
+                finished = true
+                return nil
+            }
+            return message
         }
     }
 }

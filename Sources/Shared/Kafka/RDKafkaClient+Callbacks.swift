@@ -26,7 +26,12 @@ let rdKafkaErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<C
     handle, code, reason, _ in
     guard let context = RDKafkaClientContext.from(handle) else { return }
     let error = rd_kafka_resp_err_t(rawValue: code)
-    let level: Logger.Level = error == RD_KAFKA_RESP_ERR__FATAL ? .critical : .warning
+    let level: Logger.Level =
+        switch error {
+        case RD_KAFKA_RESP_ERR__FATAL: .critical
+        case RD_KAFKA_RESP_ERR__TRANSPORT: .debug  // librdkafka's own log line already reports it
+        default: .warning
+        }
     context.logger.log(
         level: level,
         "Kafka client error: \(reason.map { String(cString: $0) } ?? "")",
@@ -43,7 +48,9 @@ let rdKafkaDeliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer
     if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
         result = .success((message.pointee.partition, message.pointee.offset))
     } else {
-        result = .failure(KafkaError(message.pointee.err, String(cString: rd_kafka_message_errstr(message))))
+        // Not rd_kafka_message_errstr: for a delivery report it returns the record's payload,
+        // which is not NUL-terminated.
+        result = .failure(KafkaError(message.pointee.err))
     }
     context.deliveries.complete(id, with: result)
 }

@@ -103,6 +103,33 @@ struct KafkaFailureTests {
         }
     }
 
+    @Test("a consumer closes in bounded time after its broker went away")
+    func closeAfterBrokerDown() async throws {
+        try await KafkaTestBroker.withPrivate { broker in
+            let configuration = KafkaTestBroker.configuration(broker.bootstrap)
+            let topic = KafkaTestBroker.uniqueName("gone")
+            try await KafkaAdmin(configuration: configuration, logger: KafkaTestBroker.logger)
+                .createTopics([KafkaTopicSpecification(name: topic, partitions: 1)])
+            let producer = try KafkaProducer(configuration: configuration, logger: KafkaTestBroker.logger)
+            for index in 0..<3 {
+                try await producer.send(KafkaRecord(topic: topic, value: "g\(index)"))
+            }
+            await producer.shutdown()
+            let consumer = try KafkaConsumer(
+                configuration: configuration, groupID: KafkaTestBroker.uniqueName("group"),
+                subscription: .assignAll(topics: [topic], start: .stored), logger: KafkaTestBroker.logger
+            )
+            for message in try await collect(2, from: consumer) {
+                try consumer.storeOffset(for: message)
+            }
+            await broker.stop()
+            let clock = ContinuousClock()
+            let start = clock.now
+            await consumer.close()
+            #expect(clock.now - start < .seconds(15))
+        }
+    }
+
     @Test("a cancelled iteration ends, and run() closes the consumer on cancellation")
     func cancellationEndsIterationAndRun() async throws {
         try await KafkaTestBroker.with { bootstrap in

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Shared
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -56,10 +57,15 @@ enum KafkaTestBroker {
     }()
 }
 
-/// A tansu broker process owned by one test.
+/// A tansu broker process owned by one test, stopped by its pid.
+///
+/// SIGKILL, because tansu waits for its client connections on SIGTERM; its storage is in memory
+/// anyway. A test process that crashes leaves its brokers behind: the test script should start
+/// one broker and pass `FLOTILLA_KAFKA_BOOTSTRAP`.
 final class TansuProcess: Sendable {
     let port: UInt16
     private let process: Process
+    private let stopped = Atomic(false)
 
     var bootstrap: String { "127.0.0.1:\(port)" }
 
@@ -81,13 +87,14 @@ final class TansuProcess: Sendable {
             "broker", "--listener-url", "tcp://127.0.0.1:\(port)",
             "--advertised-listener-url", "tcp://127.0.0.1:\(port)",
         ]
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         let broker = TansuProcess(port: port, process: process)
         let deadline = ContinuousClock.now + .seconds(10)
         while !canConnect(port: port) {
-            guard ContinuousClock.now < deadline, process.isRunning else {
+            guard ContinuousClock.now < deadline else {
                 await broker.stop()
                 throw TestBrokerError.notReady("tansu on port \(port) did not accept connections")
             }
@@ -96,13 +103,13 @@ final class TansuProcess: Sendable {
         return broker
     }
 
-    /// Kills the broker by its pid. SIGKILL, because tansu waits for open client connections
-    /// on SIGTERM; its storage is in memory anyway. Waits without blocking the pool.
+    /// Kills the broker once and waits (without blocking the pool) until its port is closed.
+    /// Foundation's `isRunning` is not consulted: on Linux it can lag behind by seconds.
     func stop() async {
-        guard process.isRunning else { return }
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         kill(process.processIdentifier, SIGKILL)
         let deadline = ContinuousClock.now + .seconds(5)
-        while process.isRunning, ContinuousClock.now < deadline {
+        while TansuProcess.canConnect(port: port), ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
     }
@@ -179,3 +186,4 @@ func collect(_ count: Int, from consumer: KafkaConsumer, timeout: Duration = .se
         return result
     }
 }
+

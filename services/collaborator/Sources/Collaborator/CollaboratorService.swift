@@ -50,8 +50,15 @@ public struct CollaboratorService: Service {
                 let update = try await workspace.train(for: round, as: name, dataPath: me.dataPath)
                 try await publisher.publish(update)
                 logger.info("update sent", metadata: ["job": "\(round.jobID)", "round": "\(round.round)", "examples": "\(update.examples)", "loss": "\(update.loss)"])
+            } catch is CancellationError {
+                throw CancellationError()
             } catch let error as TrainingWorkspace.RoundError {
                 logger.error("cannot take part in round", metadata: ["job": "\(round.jobID)", "round": "\(round.round)", "error": "\(error)"])
+            } catch let error as DatasetError {
+                // Missing or corrupt local data will not heal by retrying this round.
+                logger.error("cannot read local data for round", metadata: ["job": "\(round.jobID)", "round": "\(round.round)", "error": "\(error)"])
+            } catch let error as TrainingError {
+                logger.error("local training failed", metadata: ["job": "\(round.jobID)", "round": "\(round.round)", "error": "\(error)"])
             }
         default:
             return

@@ -44,6 +44,11 @@ struct ProjectionWriter {
                     \(job.spec.server.minAvailableClients), \(job.spec.server.storage.path), \(Self.json(job))::jsonb, \(time), \(time))
             ON CONFLICT (id) DO NOTHING
             """, logger: logger)
+        try await connection.query("""
+            INSERT INTO job_transitions (job_id, event_id, from_phase, to_phase, reason, message, at)
+            VALUES (\(job.id), 'submitted', '', \(JobPhase.waiting.rawValue), 'Submitted', 'waiting for placement', \(time))
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
     }
 
     private func phaseChanged(_ change: JobPhaseChanged, eventID: String, at time: Date) async throws {

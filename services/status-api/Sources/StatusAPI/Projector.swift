@@ -11,6 +11,17 @@ struct Projector: Sendable {
     let logger: Logger
 
     func apply(_ event: ConsumedEvent) async throws {
+        do {
+            try await applyInTransaction(event)
+        } catch let error as PostgresTransactionError {
+            // Bad content is permanent (dead-letter it); only database faults are worth a retry.
+            if let decoding = error.closureError as? EventDecodingError { throw PermanentEventError(decoding.reason) }
+            if let permanent = error.closureError as? PermanentEventError { throw permanent }
+            throw error
+        }
+    }
+
+    private func applyInTransaction(_ event: ConsumedEvent) async throws {
         try await client.withTransaction(logger: logger) { connection in
             let inserted = try await connection.query(
                 "INSERT INTO applied_events (event_id, applied_at) VALUES (\(event.envelope.id), now()) ON CONFLICT DO NOTHING RETURNING event_id",

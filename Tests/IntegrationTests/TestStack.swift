@@ -1,0 +1,149 @@
+import Aggregator
+import Collaborator
+import Foundation
+import Hummingbird
+import Learning
+import Logging
+import Placement
+import Registry
+import ServiceLifecycle
+import Shared
+import StatusAPI
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A whole Flotilla deployment inside the test process: the four hub services and N
+/// collaborators, wired by the same builders and `Service` types the executables use,
+/// against the real broker and a fresh PostgreSQL database.
+struct TestStack {
+    let hub: HubConfiguration
+    let database: DatabaseConfiguration
+    let port: Int
+    let root: URL
+    let logger: Logger
+    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+
+    static func make(clusters: Int, label: String) async throws -> TestStack {
+        var logger = Logger(label: "test.\(label)")
+        logger.logLevel = ProcessInfo.processInfo.environment["FLOTILLA_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        var kafka = KafkaConfiguration(bootstrapServers: try TestInfrastructure.kafkaBootstrap(), clientID: "test-\(label)")
+        kafka.fetchWaitMaxMilliseconds = 10
+        kafka.lingerMilliseconds = 0
+        let hub = HubConfiguration(kafka: kafka, topicPrefix: TestInfrastructure.uniqueName("t"), logLevel: logger.logLevel)
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(TestInfrastructure.uniqueName("flotilla-\(label)-"))
+        // Each cluster's private data: a small synthetic 4-class problem, two classes per cluster.
+        let all = try LabeledImages.synthetic(count: 400, featureCount: 16, classes: 4, seed: 7)
+        for index in 1...clusters {
+            let digits: Set<UInt8> = index % 2 == 1 ? [0, 1] : [2, 3]
+            try all.filtered(digits: digits).write(to: root.appendingPathComponent("data/private/c\(index)"), split: .train)
+        }
+        return TestStack(hub: hub, database: try await TestInfrastructure.freshDatabase(logger: logger), port: try TestInfrastructure.freePort(), root: root, logger: logger)
+    }
+
+    /// The services of the hub and of `clusters` collaborators, as one list for a ServiceGroup.
+    func services(clusters: Int) throws -> [any Service] {
+        let producer = try KafkaProducer(configuration: hub.kafka, logger: logger)
+        func publisher(_ source: String) -> EventPublisher { EventPublisher(producer: producer, topicPrefix: hub.topicPrefix, source: source) }
+        var services: [any Service] = [
+            producer,
+            RegistryService(configuration: hub, publisher: publisher("flotilla/registry"), logger: logger),
+            PlacementService(configuration: hub, publisher: publisher("flotilla/placement"), logger: logger),
+            AggregatorService(configuration: AggregatorConfiguration(hub: hub, modelRoot: root.appendingPathComponent("storage").path), publisher: publisher("flotilla/aggregator"), logger: logger),
+            try statusAPI(),
+        ]
+        for index in 1...max(clusters, 1) where clusters > 0 {
+            let configuration = CollaboratorConfiguration(
+                hub: hub,
+                registration: ClusterRegistration(
+                    name: "c\(index)", labels: ["site": "s\(index)"], claims: ["federated-learning-sample.client-data": "/data/private/c\(index)"],
+                    resources: ClusterResources(cpuMillicores: 2000, memoryBytes: 1 << 30)
+                ),
+                dataRoot: root.path, heartbeatInterval: .seconds(1)
+            )
+            let agent = publisher("flotilla/collaborator/c\(index)")
+            services.append(HeartbeatService(configuration: configuration, publisher: agent, logger: logger))
+            services.append(CollaboratorService(configuration: configuration, publisher: agent, logger: logger))
+        }
+        return services
+    }
+
+    func statusAPI() throws -> some Service {
+        try StatusAPI.buildApplication(configuration: StatusAPIConfiguration(hub: hub, database: database, port: port), logger: logger)
+    }
+
+    /// Runs `body` while `services` run, then shuts them down gracefully.
+    func running<T: Sendable>(_ services: [any Service], _ body: () async throws -> T) async throws -> T {
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                let result = try await body()
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+        }
+    }
+
+    // MARK: HTTP
+
+    func get(_ path: String) async throws -> (Int, Data) {
+        try await send(URLRequest(url: baseURL.appendingPathComponent(path)))
+    }
+
+    func post(_ path: String, body: String) async throws -> (Int, Data) {
+        var request = URLRequest(url: baseURL.appendingPathComponent(path))
+        request.httpMethod = "POST"
+        request.httpBody = Data(body.utf8)
+        return try await send(request)
+    }
+
+    private func send(_ request: URLRequest) async throws -> (Int, Data) {
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+
+    /// Polls until `condition` holds for the decoded JSON of `path`, or fails after `timeout`.
+    func waitFor<T: Decodable>(_ path: String, as type: T.Type, timeout: Duration = .seconds(60), _ condition: (T) -> Bool) async throws -> T {
+        let deadline = ContinuousClock.now + timeout
+        var last: T?
+        while ContinuousClock.now < deadline {
+            if let (status, data) = try? await get(path), status == 200, let value = try? JSONCoding.decoder.decode(T.self, from: data) {
+                if condition(value) { return value }
+                last = value
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TimedOut(path: path, last: last.map { "\($0)" } ?? "nothing")
+    }
+
+    struct TimedOut: Error, CustomStringConvertible {
+        var path: String
+        var last: String
+        var description: String { "timed out waiting on \(path); last seen: \(last)" }
+    }
+
+    static func jobDocument(name: String, rounds: Int, minimum: Int) -> String {
+        """
+        apiVersion: federation-ai.open-cluster-management.io/v1alpha1
+        kind: FederatedLearning
+        metadata: {name: \(name)}
+        spec:
+          framework: flower
+          server: {rounds: \(rounds), minAvailableClients: \(minimum), storage: {type: PersistentVolumeClaim, path: /data/models}}
+          client:
+            placement:
+              clusterSets: [global]
+              predicates:
+                - requiredClusterSelector:
+                    claimSelector:
+                      matchExpressions: [{key: federated-learning-sample.client-data, operator: Exists}]
+          training: {model: softmaxRegression, inputs: 16, classes: 4, epochs: 2, batchSize: 16, learningRate: 0.1}
+        """
+    }
+}
