@@ -73,9 +73,10 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "LearningTests", dependencies: ["Learning"], path: "Tests/LearningTests"),
-        .testTarget(name: "SharedTests", dependencies: ["Shared"], path: "Tests/SharedTests"),
+        .testTarget(name: "SharedTests", dependencies: ["Shared", .product(name: "Logging", package: "swift-log")], path: "Tests/SharedTests"),
         .testTarget(name: "PlacementTests", dependencies: ["Placement"], path: "Tests/PlacementTests"),
         .testTarget(name: "AggregatorTests", dependencies: ["Aggregator"], path: "Tests/AggregatorTests"),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry"], path: "Tests/RegistryTests"),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

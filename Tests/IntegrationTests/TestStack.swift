@@ -42,7 +42,7 @@ struct TestStack {
     }
 
     /// The services of the hub and of `clusters` collaborators, as one list for a ServiceGroup.
-    func services(clusters: Int) throws -> [any Service] {
+    func services(clusters: Int, statusAPI includeStatusAPI: Bool = true) throws -> [any Service] {
         let producer = try KafkaProducer(configuration: hub.kafka, logger: logger)
         func publisher(_ source: String) -> EventPublisher { EventPublisher(producer: producer, topicPrefix: hub.topicPrefix, source: source) }
         var services: [any Service] = [
@@ -50,8 +50,8 @@ struct TestStack {
             RegistryService(configuration: hub, publisher: publisher("flotilla/registry"), logger: logger),
             PlacementService(configuration: hub, publisher: publisher("flotilla/placement"), logger: logger),
             AggregatorService(configuration: AggregatorConfiguration(hub: hub, modelRoot: root.appendingPathComponent("storage").path), publisher: publisher("flotilla/aggregator"), logger: logger),
-            try statusAPI(),
         ]
+        if includeStatusAPI { services.append(try statusAPI()) }
         for index in 1...max(clusters, 1) where clusters > 0 {
             let configuration = CollaboratorConfiguration(
                 hub: hub,

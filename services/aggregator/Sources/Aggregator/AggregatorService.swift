@@ -18,21 +18,9 @@ public struct AggregatorService: Service {
     }
 
     public func run() async throws {
-        let hub = configuration.hub
-        let admin = KafkaAdmin(configuration: hub.kafka, logger: logger)
-        try await TopicBootstrap.ensureTopics(admin: admin, prefix: hub.topicPrefix)
-        let consumer = try KafkaConsumer(
-            configuration: hub.kafka, groupID: "flotilla-aggregator",
-            subscription: .assignAll(topics: [hub.topic(.jobs), hub.topic(.placements), hub.topic(.updates)], start: .stored), logger: logger
-        )
-        let processor = EventProcessor(consumer: consumer, publisher: publisher, service: "aggregator", logger: logger) { event in
+        try await EventProcessor.consume([.jobs, .placements, .updates], as: "aggregator", configuration: configuration.hub, publisher: publisher, logger: logger) { event in
             try await handle(event)
         }
-        do { try await processor.run() } catch {
-            await consumer.close()
-            throw error
-        }
-        await consumer.close()
     }
 
     func handle(_ event: ConsumedEvent) async throws {

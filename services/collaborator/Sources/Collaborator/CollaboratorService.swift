@@ -22,21 +22,9 @@ public struct CollaboratorService: Service {
     var name: String { configuration.registration.name }
 
     public func run() async throws {
-        let hub = configuration.hub
-        let admin = KafkaAdmin(configuration: hub.kafka, logger: logger)
-        try await TopicBootstrap.ensureTopics(admin: admin, prefix: hub.topicPrefix)
-        let consumer = try KafkaConsumer(
-            configuration: hub.kafka, groupID: "flotilla-collaborator-\(name)",
-            subscription: .assignAll(topics: [hub.topic(.rounds)], start: .stored), logger: logger
-        )
-        let processor = EventProcessor(consumer: consumer, publisher: publisher, service: "collaborator-\(name)", logger: logger) { event in
+        try await EventProcessor.consume([.rounds], as: "collaborator-\(name)", configuration: configuration.hub, publisher: publisher, logger: logger) { event in
             try await handle(event)
         }
-        do { try await processor.run() } catch {
-            await consumer.close()
-            throw error
-        }
-        await consumer.close()
     }
 
     func handle(_ event: ConsumedEvent) async throws {

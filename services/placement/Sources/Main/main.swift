@@ -3,7 +3,6 @@ import Shared
 
 await ServiceMain.run(name: "placement") { source, logger in
     let configuration = try HubConfiguration(environment: source, clientID: "flotilla-placement")
-    let producer = try KafkaProducer(configuration: configuration.kafka, logger: logger)
-    let publisher = EventPublisher(producer: producer, topicPrefix: configuration.topicPrefix, source: "flotilla/placement")
+    let (producer, publisher) = try EventPublisher.make(configuration: configuration, source: "flotilla/placement", logger: logger)
     return [producer, PlacementService(configuration: configuration, publisher: publisher, logger: logger)]
 }

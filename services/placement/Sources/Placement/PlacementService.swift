@@ -17,20 +17,9 @@ public struct PlacementService: Service {
     }
 
     public func run() async throws {
-        let admin = KafkaAdmin(configuration: configuration.kafka, logger: logger)
-        try await TopicBootstrap.ensureTopics(admin: admin, prefix: configuration.topicPrefix)
-        let consumer = try KafkaConsumer(
-            configuration: configuration.kafka, groupID: "flotilla-placement",
-            subscription: .assignAll(topics: [configuration.topic(.jobs), configuration.topic(.clusters)], start: .stored), logger: logger
-        )
-        let processor = EventProcessor(consumer: consumer, publisher: publisher, service: "placement", logger: logger) { event in
+        try await EventProcessor.consume([.jobs, .clusters], as: "placement", configuration: configuration, publisher: publisher, logger: logger) { event in
             try await handle(event)
         }
-        do { try await processor.run() } catch {
-            await consumer.close()
-            throw error
-        }
-        await consumer.close()
     }
 
     func handle(_ event: ConsumedEvent) async throws {

@@ -3,7 +3,6 @@ import Shared
 
 await ServiceMain.run(name: "registry") { source, logger in
     let configuration = try HubConfiguration(environment: source, clientID: "flotilla-registry")
-    let producer = try KafkaProducer(configuration: configuration.kafka, logger: logger)
-    let publisher = EventPublisher(producer: producer, topicPrefix: configuration.topicPrefix, source: "flotilla/registry")
+    let (producer, publisher) = try EventPublisher.make(configuration: configuration, source: "flotilla/registry", logger: logger)
     return [producer, RegistryService(configuration: configuration, publisher: publisher, logger: logger)]
 }

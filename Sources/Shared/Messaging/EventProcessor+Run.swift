@@ -1,0 +1,32 @@
+import Logging
+
+extension EventProcessor {
+    /// What every hub service does: make sure the topics exist, read `topics` from the group's
+    /// committed offsets (or the beginning), and handle every event until shutdown.
+    public static func consume(
+        _ topics: [Topic], as service: String, configuration: HubConfiguration, publisher: EventPublisher,
+        logger: Logger, handler: @escaping Handler
+    ) async throws {
+        try await TopicBootstrap.ensureTopics(admin: KafkaAdmin(configuration: configuration.kafka, logger: logger), prefix: configuration.topicPrefix)
+        let consumer = try KafkaConsumer(
+            configuration: configuration.kafka, groupID: "flotilla-\(service)",
+            subscription: .assignAll(topics: topics.map(configuration.topic), start: .stored), logger: logger
+        )
+        let processor = EventProcessor(consumer: consumer, publisher: publisher, service: service, logger: logger, handler: handler)
+        do {
+            try await processor.run()
+        } catch {
+            await consumer.close()
+            throw error
+        }
+        await consumer.close()
+    }
+}
+
+extension EventPublisher {
+    /// A producer (to list in the ServiceGroup before the services that use it) and a publisher on it.
+    public static func make(configuration: HubConfiguration, source: String, logger: Logger) throws -> (KafkaProducer, EventPublisher) {
+        let producer = try KafkaProducer(configuration: configuration.kafka, logger: logger)
+        return (producer, EventPublisher(producer: producer, topicPrefix: configuration.topicPrefix, source: source))
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+@testable import Placement
+@testable import Shared
+
+/// The service-level rules around the scheduler: waiting jobs are re-decided when the fleet
+/// changes, only changed decisions are published, and each participant gets its claimed data path.
+@Suite struct PlacementCoordinatorTests {
+    static let now = Date(timeIntervalSince1970: 10_000)
+    static let claim = "federated-learning-sample.client-data"
+
+    static func job(_ name: String = "job-a", minimum: Int = 2, numberOfClusters: Int32? = nil) -> JobSubmitted {
+        let placement = PlacementSpec(
+            clusterSets: ["global"], numberOfClusters: numberOfClusters,
+            predicates: [ClusterPredicate(requiredClusterSelector: ClusterSelector(claimSelector: ClusterClaimSelector(matchExpressions: [SelectorRequirement(key: claim, operator: .exists)])))]
+        )
+        return JobSubmitted(job: FederatedLearningJob(
+            metadata: ObjectMeta(name: name),
+            spec: FederatedLearningSpec(server: ServerSpec(rounds: 1, minAvailableClients: minimum, storage: StorageSpec(path: "/m")), client: ClientSpec(placement: placement))
+        ))
+    }
+
+    static func cluster(_ name: String, data: String? = nil) -> ManagedCluster {
+        ManagedCluster(name: name, claims: data.map { [claim: $0] } ?? [:], resources: ClusterResources(cpuMillicores: 1000, memoryBytes: 1 << 30))
+    }
+
+    @Test func waitsWithAMessageThenStartsWhenEnoughClustersClaimTheData() throws {
+        var coordinator = PlacementCoordinator()
+        _ = coordinator.clusterChanged(Self.cluster("c1", data: "/data/1"), now: Self.now)
+        let waiting = try #require(coordinator.jobSubmitted(Self.job(), now: Self.now).first)
+        #expect(!waiting.sufficient && waiting.message == "expected 2, only 1")
+        #expect(waiting.decision.condition.satisfied)
+
+        // A cluster without the claim changes nothing, so nothing is published.
+        #expect(coordinator.clusterChanged(Self.cluster("c2"), now: Self.now).isEmpty)
+
+        let ready = try #require(coordinator.clusterChanged(Self.cluster("c3", data: "/data/3"), now: Self.now).first)
+        #expect(ready.sufficient && ready.generation == 2)
+        #expect(ready.participants == [Participant(cluster: "c1", dataPath: "/data/1"), Participant(cluster: "c3", dataPath: "/data/3")])
+        #expect(ready.decision.explanation(for: "c2")?.filteredBy == "predicates")
+    }
+
+    @Test func duplicateSubmissionsAndRunningJobsAreNotRedecided() {
+        var coordinator = PlacementCoordinator()
+        _ = coordinator.clusterChanged(Self.cluster("c1", data: "/d"), now: Self.now)
+        _ = coordinator.clusterChanged(Self.cluster("c2", data: "/d"), now: Self.now)
+        #expect(coordinator.jobSubmitted(Self.job(), now: Self.now).count == 1)
+        #expect(coordinator.jobSubmitted(Self.job(), now: Self.now).isEmpty)
+        coordinator.phaseChanged(JobPhaseChanged(jobID: "job-a", phase: .running, previous: .waiting, reason: "r", message: "m"))
+        #expect(coordinator.clusterChanged(Self.cluster("c3", data: "/d"), now: Self.now).isEmpty)
+    }
+
+    @Test func numberOfClustersLimitsTheSelectionAndRemovalRedecides() throws {
+        var coordinator = PlacementCoordinator()
+        for name in ["c1", "c2", "c3"] { _ = coordinator.clusterChanged(Self.cluster(name, data: "/d/\(name)"), now: Self.now) }
+        let decided = try #require(coordinator.jobSubmitted(Self.job(minimum: 2, numberOfClusters: 2), now: Self.now).first)
+        #expect(decided.decision.selected.count == 2 && decided.sufficient)
+        let after = try #require(coordinator.clusterRemoved(decided.decision.selected[0], now: Self.now).first)
+        #expect(after.decision.selected.count == 2 && !after.decision.selected.contains(decided.decision.selected[0]))
+    }
+}
