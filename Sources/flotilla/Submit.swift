@@ -22,7 +22,7 @@ struct Submit: AsyncParsableCommand {
         if let name { job.metadata.name = name }
         let body = try JSONCoding.encoder.encode(job)
         _ = try await api.client.post("v1/jobs", body: body, contentType: "application/json")
-        print("submitted job \(job.id)")
+        Console.line("submitted job \(job.id)")
     }
 }
 

@@ -33,7 +33,7 @@ struct Watch: AsyncParsableCommand {
             if let data = try? await client.get("v1/jobs/\(job)"), let view = try? JSONDecoder().decode(View.self, from: data) {
                 let line = describe(view)
                 if line != last {
-                    print(String(format: "[%6.1fs] ", Date().timeIntervalSince(start)) + line)
+                    Console.line(String(format: "[%6.1fs] ", Date().timeIntervalSince(start)) + line)
                     last = line
                 }
                 if view.phase == "Completed" { return }
@@ -41,7 +41,7 @@ struct Watch: AsyncParsableCommand {
             }
             try await Task.sleep(for: .milliseconds(Int(interval * 1000)))
         }
-        print("gave up after \(Int(timeout)) s")
+        Console.line("gave up after \(Int(timeout)) s")
         throw ExitCode(2)
     }
 

@@ -16,7 +16,10 @@ struct EndToEndTests {
             let (status, body) = try await stack.post("v1/jobs", body: TestStack.jobDocument(name: "e2e-job", rounds: 2, minimum: 2))
             #expect(status == 202, "\(String(decoding: body, as: UTF8.self))")
 
-            let job = try await stack.waitFor("v1/jobs/e2e-job", as: JobView.self) { $0.phase == "Completed" }
+            // Topics are projected independently: wait for the phase and for every round's updates.
+            let job = try await stack.waitFor("v1/jobs/e2e-job", as: JobView.self) {
+                $0.phase == "Completed" && $0.roundDetails.count == 2 && $0.roundDetails.allSatisfy { $0.updatesReceived == 2 && $0.state == "Completed" }
+            }
             #expect(job.rounds == .init(total: 2, completed: 2, current: 2))
             #expect(job.history.map(\.to) == ["Waiting", "Running", "Completed"])
             #expect(job.roundDetails.map(\.round) == [1, 2])

@@ -8,6 +8,8 @@ import Testing
 /// from the log, and a restarted one resumes exactly where the last left off.
 @Suite(.timeLimit(.minutes(3)))
 struct ProjectionRestartTests {
+    static let projectedTopics: [Topic] = [.jobs, .clusters, .placements, .rounds, .updates]
+
     @Test func aRestartedProjectionNeitherLosesNorReappliesEvents() async throws {
         let stack = try await TestStack.make(clusters: 2, label: "restart")
         let hubWithoutStatusAPI = try stack.services(clusters: 2, statusAPI: false)
@@ -24,8 +26,13 @@ struct ProjectionRestartTests {
             try await waitUntilTopicHas(stack: stack, .jobs, eventType: .jobPhaseChanged, count: 2)
         }
         // 3. A new status API instance on the same database catches up from its stored offsets.
+        //    (Topics are applied independently, so wait for the rounds as well as the phase.)
         let first = try await stack.running([try stack.statusAPI()]) {
-            try await stack.waitFor("v1/jobs/restart-job", as: JobView.self) { $0.phase == "Completed" }
+            let job = try await stack.waitFor("v1/jobs/restart-job", as: JobView.self) {
+                $0.phase == "Completed" && $0.rounds.completed == 2 && $0.roundDetails.allSatisfy { $0.updatesReceived == 2 && $0.state == "Completed" }
+            }
+            try await EventLog.waitUntilProjected(stack: stack, topics: ProjectionRestartTests.projectedTopics)
+            return job
         }
         #expect(first.history.map(\.to) == ["Waiting", "Running", "Completed"])
         #expect(first.roundDetails.map(\.round) == [1, 2])

@@ -31,11 +31,16 @@ public struct EventEnvelope: Sendable, Hashable {
         self.type = type
         self.schemaVersion = schemaVersion
         self.source = source
-        self.time = time
+        self.time = Self.millisecondPrecision(time)
         self.subject = subject
         self.contentType = contentType
         self.data = data
     }
 
     public var topic: Topic { type.topic }
+
+    /// Event times carry milliseconds, as they do on the wire.
+    static func millisecondPrecision(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: TimeInterval(Int64((date.timeIntervalSince1970 * 1000).rounded())) / 1000)
+    }
 }

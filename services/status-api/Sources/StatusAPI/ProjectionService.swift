@@ -12,10 +12,12 @@ struct ProjectionService: Service {
     let configuration: HubConfiguration
     let client: PostgresClient
     let publisher: EventPublisher
+    let readiness: Readiness
     let logger: Logger
 
     func run() async throws {
         try await Schema.migrate(client, logger: logger)
+        readiness.markReady()
         let projector = Projector(client: client, logger: logger)
         let admin = KafkaAdmin(configuration: configuration.kafka, logger: logger)
         try await TopicBootstrap.ensureTopics(admin: admin, prefix: configuration.topicPrefix)

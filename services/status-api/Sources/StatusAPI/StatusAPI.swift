@@ -13,8 +13,9 @@ public enum StatusAPI {
         let producer = try KafkaProducer(configuration: configuration.hub.kafka, logger: logger)
         let publisher = EventPublisher(producer: producer, topicPrefix: configuration.hub.topicPrefix, source: "flotilla/status-api")
         let queries = StatusQueries(client: client, logger: logger)
-        let router = buildRouter(queries: queries, publisher: publisher)
-        let projection = ProjectionService(configuration: configuration.hub, client: client, publisher: publisher, logger: logger)
+        let readiness = Readiness()
+        let router = buildRouter(queries: queries, publisher: publisher, readiness: readiness)
+        let projection = ProjectionService(configuration: configuration.hub, client: client, publisher: publisher, readiness: readiness, logger: logger)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "flotilla-status-api"),
@@ -23,9 +24,10 @@ public enum StatusAPI {
         )
     }
 
-    static func buildRouter(queries: StatusQueries, publisher: EventPublisher) -> Router<BasicRequestContext> {
+    static func buildRouter(queries: StatusQueries, publisher: EventPublisher, readiness: Readiness) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ProblemMiddleware())
+        router.add(middleware: ReadinessMiddleware(readiness: readiness))
         router.get("/healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
         router.get("/readyz") { _, _ -> Response in
             do {
