@@ -139,3 +139,38 @@ import Testing
         #expect(coordinator.currentRound(of: "job-a") == 1)
     }
 }
+
+/// Placement changes while a job runs: departures are not waited for, newcomers join from the
+/// next round, and too few clusters fail the job.
+@Suite struct ParticipantChangeTests {
+    typealias T = AggregationCoordinatorTests
+
+    static func decided(_ clusters: [String], generation: Int) -> PlacementDecided {
+        var decided = T.placement(clusters)
+        decided.generation = generation
+        decided.sufficient = clusters.count >= 2
+        return decided
+    }
+
+    @Test func aClusterThatLeavesIsNotWaitedForAndTheReplacementJoinsNextRound() throws {
+        var (coordinator, base) = T.started()
+        _ = coordinator.updateSubmitted(T.update("c1", base: base, value: 1, examples: 10), eventID: "e1")
+        // c2 becomes unavailable; c3 replaces it. Round 1 completes with c1's update alone.
+        let actions = coordinator.placementDecided(Self.decided(["c1", "c3"], generation: 2))
+        guard case .publishRoundCompleted(let completed) = actions.first(where: { if case .publishRoundCompleted = $0 { true } else { false } }),
+              case .publishRoundStarted(let next) = actions.last else {
+            Issue.record("unexpected \(actions)")
+            return
+        }
+        #expect(completed.contributions.map(\.cluster) == ["c1"])
+        #expect(next.round == 2 && next.participants.map(\.cluster) == ["c1", "c3"])
+    }
+
+    @Test func tooFewClustersFailTheJobWithTheReason() throws {
+        var (coordinator, _) = T.started()
+        let actions = coordinator.placementDecided(Self.decided(["c1"], generation: 2))
+        guard case .publishPhase(let failed) = try #require(actions.first) else { Issue.record("unexpected \(actions)"); return }
+        #expect(failed.phase == .failed && failed.reason == "InsufficientClusters" && failed.message.hasPrefix("expected 2, only 1"))
+        #expect(coordinator.phase(of: "job-a") == .failed)
+    }
+}

@@ -42,30 +42,42 @@ struct TestStack {
     }
 
     /// The services of the hub and of `clusters` collaborators, as one list for a ServiceGroup.
-    func services(clusters: Int, statusAPI includeStatusAPI: Bool = true) throws -> [any Service] {
-        let producer = try KafkaProducer(configuration: hub.kafka, logger: logger)
+    func services(clusters: Int, statusAPI includeStatusAPI: Bool = true, lease: LeaseSettings = LeaseSettings(duration: 3, checkInterval: 1)) throws -> [any Service] {
+        var services = try hubServices(statusAPI: includeStatusAPI, lease: lease)
+        for index in 1...max(clusters, 1) where clusters > 0 { services += try collaboratorServices(index) }
+        return services
+    }
+
+    /// Registry (with its lease monitor), placement (with its ticker), aggregator, status API.
+    func hubServices(statusAPI includeStatusAPI: Bool = true, lease: LeaseSettings = LeaseSettings(duration: 3, checkInterval: 1)) throws -> [any Service] {
+        let (producer, registryPublisher) = try EventPublisher.make(configuration: hub, source: "flotilla/registry", logger: logger)
         func publisher(_ source: String) -> EventPublisher { EventPublisher(producer: producer, topicPrefix: hub.topicPrefix, source: source) }
+        let registry = RegistryService(configuration: hub, publisher: registryPublisher, logger: logger)
+        let placement = PlacementService(configuration: hub, publisher: publisher("flotilla/placement"), logger: logger)
         var services: [any Service] = [
-            producer,
-            RegistryService(configuration: hub, publisher: publisher("flotilla/registry"), logger: logger),
-            PlacementService(configuration: hub, publisher: publisher("flotilla/placement"), logger: logger),
+            producer, registry, registry.leaseMonitor(lease), placement, placement.ticker,
             AggregatorService(configuration: AggregatorConfiguration(hub: hub, modelRoot: root.appendingPathComponent("storage").path), publisher: publisher("flotilla/aggregator"), logger: logger),
         ]
         if includeStatusAPI { services.append(try statusAPI()) }
-        for index in 1...max(clusters, 1) where clusters > 0 {
-            let configuration = CollaboratorConfiguration(
-                hub: hub,
-                registration: ClusterRegistration(
-                    name: "c\(index)", labels: ["site": "s\(index)"], claims: ["federated-learning-sample.client-data": "/data/private/c\(index)"],
-                    resources: ClusterResources(cpuMillicores: 2000, memoryBytes: 1 << 30)
-                ),
-                dataRoot: root.path, heartbeatInterval: .seconds(1)
-            )
-            let agent = publisher("flotilla/collaborator/c\(index)")
-            services.append(HeartbeatService(configuration: configuration, publisher: agent, logger: logger))
-            services.append(CollaboratorService(configuration: configuration, publisher: agent, logger: logger))
-        }
         return services
+    }
+
+    /// One collaborator agent, `c<index>`, with its own producer (so it can be stopped alone).
+    func collaboratorServices(_ index: Int) throws -> [any Service] {
+        let configuration = CollaboratorConfiguration(
+            hub: hub,
+            registration: ClusterRegistration(
+                name: "c\(index)", labels: ["site": "s\(index)"], claims: ["federated-learning-sample.client-data": "/data/private/c\(index)"],
+                resources: ClusterResources(cpuMillicores: 2000, memoryBytes: 1 << 30)
+            ),
+            dataRoot: root.path, heartbeatInterval: .seconds(1)
+        )
+        let (producer, agent) = try EventPublisher.make(configuration: hub, source: "flotilla/collaborator/c\(index)", logger: logger)
+        return [
+            producer,
+            HeartbeatService(configuration: configuration, publisher: agent, logger: logger),
+            CollaboratorService(configuration: configuration, publisher: agent, logger: logger),
+        ]
     }
 
     func statusAPI() throws -> some Service {
@@ -128,7 +140,7 @@ struct TestStack {
         var description: String { "timed out waiting on \(path); last seen: \(last)" }
     }
 
-    static func jobDocument(name: String, rounds: Int, minimum: Int) -> String {
+    static func jobDocument(name: String, rounds: Int, minimum: Int, numberOfClusters: Int? = nil) -> String {
         """
         apiVersion: federation-ai.open-cluster-management.io/v1alpha1
         kind: FederatedLearning
@@ -138,7 +150,7 @@ struct TestStack {
           server: {rounds: \(rounds), minAvailableClients: \(minimum), storage: {type: PersistentVolumeClaim, path: /data/models}}
           client:
             placement:
-              clusterSets: [global]
+              clusterSets: [global]\(numberOfClusters.map { "\n      numberOfClusters: \($0)" } ?? "")
               predicates:
                 - requiredClusterSelector:
                     claimSelector:

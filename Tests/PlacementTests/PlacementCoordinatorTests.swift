@@ -40,14 +40,19 @@ import Testing
         #expect(ready.decision.explanation(for: "c2")?.filteredBy == "predicates")
     }
 
-    @Test func duplicateSubmissionsAndRunningJobsAreNotRedecided() {
+    @Test func duplicateSubmissionsChangeNothingAndFinishedJobsAreNeverRedecided() throws {
         var coordinator = PlacementCoordinator()
         _ = coordinator.clusterChanged(Self.cluster("c1", data: "/d"), now: Self.now)
         _ = coordinator.clusterChanged(Self.cluster("c2", data: "/d"), now: Self.now)
         #expect(coordinator.jobSubmitted(Self.job(), now: Self.now).count == 1)
         #expect(coordinator.jobSubmitted(Self.job(), now: Self.now).isEmpty)
+        // Running with numberOfClusters unset: like OCM, a new matching cluster joins the decision.
         coordinator.phaseChanged(JobPhaseChanged(jobID: "job-a", phase: .running, previous: .waiting, reason: "r", message: "m"))
-        #expect(coordinator.clusterChanged(Self.cluster("c3", data: "/d"), now: Self.now).isEmpty)
+        let grown = try #require(coordinator.clusterChanged(Self.cluster("c3", data: "/d"), now: Self.now).first)
+        #expect(grown.decision.selected == ["c1", "c2", "c3"])
+        // A finished job keeps its last decision.
+        coordinator.phaseChanged(JobPhaseChanged(jobID: "job-a", phase: .completed, previous: .running, reason: "r", message: "m"))
+        #expect(coordinator.clusterChanged(Self.cluster("c4", data: "/d"), now: Self.now).isEmpty)
     }
 
     @Test func numberOfClustersLimitsTheSelectionAndRemovalRedecides() throws {
@@ -57,5 +62,42 @@ import Testing
         #expect(decided.decision.selected.count == 2 && decided.sufficient)
         let after = try #require(coordinator.clusterRemoved(decided.decision.selected[0], now: Self.now).first)
         #expect(after.decision.selected.count == 2 && !after.decision.selected.contains(decided.decision.selected[0]))
+    }
+}
+
+/// Time-driven rules: the wait timeout fails a job that never got enough clusters, and a
+/// running job loses a cluster whose `unavailable` taint outlived its toleration.
+@Suite struct PlacementTimeTests {
+    static let now = PlacementCoordinatorTests.now
+
+    @Test func aJobThatWaitsPastItsTimeoutFailsWithTheReason() throws {
+        var coordinator = PlacementCoordinator()
+        var submitted = PlacementCoordinatorTests.job(minimum: 2)
+        submitted.job.spec.server.waitTimeoutSeconds = 30
+        _ = coordinator.clusterChanged(PlacementCoordinatorTests.cluster("c1", data: "/d"), now: Self.now)
+        _ = coordinator.jobSubmitted(submitted, now: Self.now)
+        #expect(coordinator.timePassed(now: Self.now.addingTimeInterval(29)).isEmpty)
+        let outputs = coordinator.timePassed(now: Self.now.addingTimeInterval(30))
+        guard case .timedOut(let failure) = try #require(outputs.first) else { Issue.record("no failure: \(outputs)"); return }
+        #expect(failure.phase == .failed && failure.reason == "PlacementTimeout" && failure.message == "expected 2, only 1 after 30 s")
+        #expect(coordinator.timePassed(now: Self.now.addingTimeInterval(90)).isEmpty)
+    }
+
+    @Test func anUnavailableClusterIsReplacedWhileRunningAndTheOthersStay() throws {
+        var coordinator = PlacementCoordinator()
+        for name in ["c1", "c2", "c3"] { _ = coordinator.clusterChanged(PlacementCoordinatorTests.cluster(name, data: "/d/\(name)"), now: Self.now) }
+        let first = try #require(coordinator.jobSubmitted(PlacementCoordinatorTests.job(minimum: 2, numberOfClusters: 2), now: Self.now).first)
+        #expect(first.decision.selected == ["c1", "c2"])
+        coordinator.phaseChanged(JobPhaseChanged(jobID: "job-a", phase: .running, previous: .waiting, reason: "r", message: "m"))
+
+        var tainted = PlacementCoordinatorTests.cluster("c1", data: "/d/c1")
+        tainted.taints = [Taint(key: Taint.unavailableKey, effect: .noSelect, timeAdded: Self.now)]
+        let replaced = try #require(coordinator.clusterChanged(tainted, now: Self.now).first)
+        #expect(Set(replaced.decision.selected) == ["c2", "c3"])
+        #expect(replaced.decision.explanation(for: "c1")?.filteredBy == "taintToleration")
+
+        // Withdrawing the data claim removes a cluster the same way.
+        let withdrawn = try #require(coordinator.clusterChanged(PlacementCoordinatorTests.cluster("c3"), now: Self.now).first)
+        #expect(withdrawn.decision.selected == ["c2"] && !withdrawn.sufficient)
     }
 }

@@ -17,6 +17,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case clusterCPU = "FLOTILLA_CLUSTER_CPU"
     case clusterMemory = "FLOTILLA_CLUSTER_MEMORY"
     case heartbeatSeconds = "FLOTILLA_HEARTBEAT_SECONDS"
+    case leaseSeconds = "FLOTILLA_LEASE_SECONDS"
+    case leaseCheckSeconds = "FLOTILLA_LEASE_CHECK_SECONDS"
     case logLevel = "FLOTILLA_LOG_LEVEL"
     case statusURL = "FLOTILLA_STATUS_URL"
 
@@ -37,6 +39,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .clusterCPU: "4"
         case .clusterMemory: "8Gi"
         case .heartbeatSeconds: "5"
+        case .leaseSeconds: "20"
+        case .leaseCheckSeconds: "1"
         case .logLevel: "info"
         case .statusURL: "http://127.0.0.1:8080"
         }
@@ -60,6 +64,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .clusterCPU: "collaborator: allocatable CPU cores (may be fractional)"
         case .clusterMemory: "collaborator: allocatable memory (Ki, Mi, Gi suffixes)"
         case .heartbeatSeconds: "collaborator: lease renewal interval"
+        case .leaseSeconds: "registry: a cluster whose lease is not renewed for this long is tainted unavailable"
+        case .leaseCheckSeconds: "registry: how often leases are checked"
         case .logLevel: "trace, debug, info, notice, warning, error or critical"
         case .statusURL: "CLI: base URL of the status API"
         }

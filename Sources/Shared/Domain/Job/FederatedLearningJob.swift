@@ -62,13 +62,17 @@ public struct ServerSpec: Codable, Sendable, Hashable {
     public var minAvailableClients: Int
     public var listeners: [Listener]?
     public var storage: StorageSpec
+    /// Flotilla extension: fail the job if placement has not found `minAvailableClients`
+    /// clusters within this many seconds (OCM waits forever; so does Flotilla when unset).
+    public var waitTimeoutSeconds: Int?
 
-    public init(image: String? = nil, rounds: Int, minAvailableClients: Int, listeners: [Listener]? = nil, storage: StorageSpec) {
+    public init(image: String? = nil, rounds: Int, minAvailableClients: Int, listeners: [Listener]? = nil, storage: StorageSpec, waitTimeoutSeconds: Int? = nil) {
         self.image = image
         self.rounds = rounds
         self.minAvailableClients = minAvailableClients
         self.listeners = listeners
         self.storage = storage
+        self.waitTimeoutSeconds = waitTimeoutSeconds
     }
 }
 

@@ -37,6 +37,9 @@ public enum JobDocument {
         if server.minAvailableClients < 1 {
             errors.append(FieldError(field: "spec.server.minAvailableClients", problem: "must be at least 1, got \(server.minAvailableClients)"))
         }
+        if let timeout = server.waitTimeoutSeconds, !(1...604_800).contains(timeout) {
+            errors.append(FieldError(field: "spec.server.waitTimeoutSeconds", problem: "must be in 1...604800 (a week), got \(timeout)"))
+        }
         if let problem = StoragePath.problem(with: server.storage.path) {
             errors.append(FieldError(field: "spec.server.storage.path", problem: problem))
         }

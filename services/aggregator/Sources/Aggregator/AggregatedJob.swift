@@ -8,6 +8,8 @@ struct AggregatedJob: Sendable {
     var model: ModelParameters?
     var version = 0
     var round: RoundState?
+    /// The participants placement currently gives the job; each new round starts with these.
+    var participants: [Participant] = []
 
     var architecture: ModelArchitecture { (job.spec.training ?? TrainingSpec()).architecture }
     var training: TrainingConfiguration { (job.spec.training ?? TrainingSpec()).configuration }

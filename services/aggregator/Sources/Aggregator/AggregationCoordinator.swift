@@ -27,7 +27,10 @@ public struct AggregationCoordinator: Sendable {
 
     /// A sufficient placement starts a waiting job: version 0 of the model, then round 1.
     public mutating func placementDecided(_ decided: PlacementDecided) -> [AggregatorAction] {
-        guard var job = jobs[decided.jobID], job.phase == .waiting, decided.sufficient else { return [] }
+        guard var job = jobs[decided.jobID] else { return [] }
+        if job.phase == .running { return replaceParticipants(of: &job, with: decided) }
+        guard job.phase == .waiting, decided.sufficient else { return [] }
+        job.participants = decided.participants
         let initial = job.architecture.initialParameters(seed: job.training.seed)
         job.phase = .running
         job.model = initial
@@ -40,6 +43,27 @@ public struct AggregationCoordinator: Sendable {
             .publishModel(model),
             .publishRoundStarted(started),
         ]
+    }
+
+    /// Placement changed a running job's clusters: newcomers join from the next round; clusters
+    /// that left are no longer waited for in this one; too few left fails the job.
+    private mutating func replaceParticipants(of job: inout AggregatedJob, with decided: PlacementDecided) -> [AggregatorAction] {
+        defer { jobs[decided.jobID] = job }
+        let minimum = job.job.spec.server.minAvailableClients
+        guard decided.participants.count >= minimum else {
+            job.phase = .failed
+            job.round = nil
+            return [.publishPhase(JobPhaseChanged(
+                jobID: job.job.id, phase: .failed, previous: .running, reason: "InsufficientClusters",
+                message: "expected \(minimum), only \(decided.participants.count) after placement changed (generation \(decided.generation))"
+            ))]
+        }
+        job.participants = decided.participants
+        guard var round = job.round else { return [] }
+        let staying = Set(decided.participants.map(\.cluster))
+        round.participants.removeAll { !staying.contains($0.cluster) }
+        job.round = round
+        return round.isComplete && !round.contributions.isEmpty ? completeRound(&job) : []
     }
 
     /// Validates an update and folds it into the round; the last expected update ends the round.
@@ -114,7 +138,7 @@ public struct AggregationCoordinator: Sendable {
                 message: "\(round.number) rounds completed; final model \(path)"
             )))
         } else {
-            actions.append(.publishRoundStarted(startRound(round.number + 1, of: &job, participants: round.participants, base: model)))
+            actions.append(.publishRoundStarted(startRound(round.number + 1, of: &job, participants: job.participants, base: model)))
         }
         return actions
     }

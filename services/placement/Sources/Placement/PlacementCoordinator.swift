@@ -8,7 +8,16 @@ public struct PlacementCoordinator: Sendable {
     struct TrackedJob: Sendable {
         var job: FederatedLearningJob
         var phase: JobPhase
+        var submittedAt: Date
         var last: PlacementDecided?
+        /// When a toleration in the last decision runs out, so the job is re-evaluated then.
+        var requeueAt: Date?
+    }
+
+    /// What placement publishes: decisions, and the failure of a job that waited too long.
+    public enum Output: Sendable, Hashable {
+        case decided(PlacementDecided)
+        case timedOut(JobPhaseChanged)
     }
 
     public private(set) var clusters: [String: ManagedCluster] = [:]
@@ -19,7 +28,7 @@ public struct PlacementCoordinator: Sendable {
 
     public mutating func jobSubmitted(_ submitted: JobSubmitted, now: Date) -> [PlacementDecided] {
         guard jobs[submitted.job.id] == nil else { return [] }  // a duplicate submission changes nothing
-        jobs[submitted.job.id] = TrackedJob(job: submitted.job, phase: .waiting)
+        jobs[submitted.job.id] = TrackedJob(job: submitted.job, phase: .waiting, submittedAt: now)
         return decide(submitted.job.id, now: now).map { [$0] } ?? []
     }
 
@@ -38,10 +47,32 @@ public struct PlacementCoordinator: Sendable {
         return redecideWaitingJobs(now: now)
     }
 
-    /// Jobs that have not started are re-evaluated on every fleet change. (Replacing clusters
-    /// of running jobs comes with liveness; see the placement README.)
+    /// Every live job is re-evaluated on each fleet change: a waiting job may now have enough
+    /// clusters; a running job loses a cluster that became unavailable (past its toleration) or
+    /// withdrew its claim, and gets the next best candidate (`Steady` keeps the others).
     private mutating func redecideWaitingJobs(now: Date) -> [PlacementDecided] {
-        jobs.keys.sorted().filter { jobs[$0]?.phase == .waiting }.compactMap { decide($0, now: now) }
+        jobs.keys.sorted().filter { jobs[$0].map { !$0.phase.isTerminal } ?? false }.compactMap { decide($0, now: now) }
+    }
+
+    /// Called on a timer: re-evaluates jobs whose toleration ran out, and fails waiting jobs
+    /// whose wait timeout passed ("expected N, only M after T s").
+    public mutating func timePassed(now: Date) -> [Output] {
+        var outputs: [Output] = []
+        for id in jobs.keys.sorted() {
+            guard let tracked = jobs[id], !tracked.phase.isTerminal else { continue }
+            if tracked.phase == .waiting, let timeout = tracked.job.spec.server.waitTimeoutSeconds,
+               now.timeIntervalSince(tracked.submittedAt) >= TimeInterval(timeout) {
+                jobs[id]?.phase = .failed
+                let selected = tracked.last?.decision.selected.count ?? 0
+                outputs.append(.timedOut(JobPhaseChanged(
+                    jobID: id, phase: .failed, previous: .waiting, reason: "PlacementTimeout",
+                    message: "expected \(tracked.job.spec.server.minAvailableClients), only \(selected) after \(timeout) s"
+                )))
+            } else if let due = tracked.requeueAt, due <= now, let decided = decide(id, now: now) {
+                outputs.append(.decided(decided))
+            }
+        }
+        return outputs
     }
 
     private mutating func decide(_ jobID: String, now: Date) -> PlacementDecided? {
@@ -55,6 +86,7 @@ public struct PlacementCoordinator: Sendable {
         let decision = scheduler.schedule(spec.client.placement, clusters: Array(clusters.values), context: context)
         let minimum = spec.server.minAvailableClients
         let sufficient = decision.selected.count >= minimum
+        jobs[jobID]?.requeueAt = decision.requeueAfter.map { now.addingTimeInterval($0) }
         if let last = tracked.last, last.decision.selected == decision.selected, last.sufficient == sufficient {
             return nil
         }

@@ -16,6 +16,9 @@ public struct PlacementService: Service {
         self.logger = logger
     }
 
+    /// The timer that shares this service's state; run it in the same ServiceGroup.
+    public var ticker: PlacementTicker { PlacementTicker(state: state, publisher: publisher, logger: logger) }
+
     public func run() async throws {
         try await EventProcessor.consume([.jobs, .clusters], as: "placement", configuration: configuration, publisher: publisher, logger: logger) { event in
             try await handle(event)
@@ -40,7 +43,38 @@ public struct PlacementService: Service {
     }
 }
 
+/// Placement's clock: once a second, re-evaluates jobs whose toleration ran out and fails
+/// jobs whose wait timeout passed.
+public struct PlacementTicker: Service {
+    let state: PlacementState
+    let publisher: EventPublisher
+    let logger: Logger
+    var interval: Duration = .seconds(1)
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                return
+            }
+            for output in await state.timePassed() {
+                switch output {
+                case .decided(let decided):
+                    logger.info("placement re-decided", metadata: ["job": "\(decided.jobID)", "message": "\(decided.message)"])
+                    try await publisher.publish(decided)
+                case .timedOut(let failure):
+                    logger.warning("job failed: placement timed out", metadata: ["job": "\(failure.jobID)", "message": "\(failure.message)"])
+                    try await publisher.publish(failure)
+                }
+            }
+        }
+    }
+}
+
 actor PlacementState {
+    func timePassed() -> [PlacementCoordinator.Output] { coordinator.timePassed(now: Date()) }
+
     private var coordinator = PlacementCoordinator()
 
     func jobSubmitted(_ submitted: JobSubmitted) -> [PlacementDecided] { coordinator.jobSubmitted(submitted, now: Date()) }

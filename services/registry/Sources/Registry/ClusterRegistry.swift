@@ -31,7 +31,8 @@ public struct ClusterRegistry: Sendable {
             resources: registration.resources, scores: registration.scores
         )
         if var entry = entries[registration.name] {
-            cluster.taints = entry.cluster.taints  // taints are the hub's, not the agent's
+            // Taints are the hub's, not the agent's; a registration also renews the lease.
+            cluster.taints = entry.cluster.taints.filter { $0.key != Taint.unavailableKey }
             entry.leaseRenewedAt = now
             // Re-sending the same registration (an agent restart, a duplicate) changes nothing.
             guard entry.cluster != cluster else {
@@ -48,8 +49,34 @@ public struct ClusterRegistry: Sendable {
     }
 
     public mutating func heartbeat(_ beat: ClusterHeartbeat, now: Date) -> [Output] {
-        entries[beat.cluster]?.leaseRenewedAt = now
-        return []
+        guard var entry = entries[beat.cluster] else { return [] }
+        entry.leaseRenewedAt = now
+        entries[beat.cluster] = entry
+        return markAvailable(beat.cluster)
+    }
+
+    /// Taints every cluster whose lease ran out `unavailable` with effect `NoSelect`, as OCM's
+    /// hub does, recording when; placement's tolerations count from that time.
+    public mutating func expireLeases(now: Date, leaseDuration: TimeInterval) -> [Output] {
+        var outputs: [Output] = []
+        for name in entries.keys.sorted() {
+            guard var entry = entries[name], now.timeIntervalSince(entry.leaseRenewedAt) > leaseDuration,
+                  !entry.cluster.taints.contains(where: { $0.key == Taint.unavailableKey }) else { continue }
+            entry.cluster.taints.append(Taint(key: Taint.unavailableKey, effect: .noSelect, timeAdded: now))
+            entry.generation += 1
+            entries[name] = entry
+            outputs.append(.registered(ClusterRegistered(cluster: entry.cluster, generation: entry.generation)))
+        }
+        return outputs
+    }
+
+    /// A renewed lease lifts the `unavailable` taint.
+    private mutating func markAvailable(_ name: String) -> [Output] {
+        guard var entry = entries[name], entry.cluster.taints.contains(where: { $0.key == Taint.unavailableKey }) else { return [] }
+        entry.cluster.taints.removeAll { $0.key == Taint.unavailableKey }
+        entry.generation += 1
+        entries[name] = entry
+        return [.registered(ClusterRegistered(cluster: entry.cluster, generation: entry.generation))]
     }
 
     public mutating func deregister(_ request: ClusterDeregistrationRequested) -> [Output] {

@@ -17,6 +17,11 @@ public struct RegistryService: Service {
         self.logger = logger
     }
 
+    /// The lease checker that shares this registry's state; run it in the same ServiceGroup.
+    public func leaseMonitor(_ settings: LeaseSettings) -> LeaseMonitor {
+        LeaseMonitor(state: state, publisher: publisher, settings: settings, logger: logger)
+    }
+
     public func run() async throws {
         try await EventProcessor.consume([.registrations], as: "registry", configuration: configuration, publisher: publisher, logger: logger) { event in
             try await handle(event)
@@ -34,7 +39,7 @@ public struct RegistryService: Service {
         for output in outputs {
             switch output {
             case .registered(let fact):
-                logger.info("cluster registered", metadata: ["cluster": "\(fact.cluster.name)", "generation": "\(fact.generation)"])
+                logger.info("cluster registered or changed", metadata: ["cluster": "\(fact.cluster.name)", "generation": "\(fact.generation)"])
                 try await publisher.publish(fact)
             case .rejected(let fact):
                 logger.warning("registration rejected", metadata: ["cluster": "\(fact.cluster)", "reasons": "\(fact.errors.map(\.description))"])
@@ -53,4 +58,5 @@ actor RegistryState {
     func register(_ request: ClusterRegistrationRequested) -> [ClusterRegistry.Output] { registry.register(request, now: Date()) }
     func heartbeat(_ beat: ClusterHeartbeat) -> [ClusterRegistry.Output] { registry.heartbeat(beat, now: Date()) }
     func deregister(_ request: ClusterDeregistrationRequested) -> [ClusterRegistry.Output] { registry.deregister(request) }
+    func expireLeases(leaseDuration: TimeInterval) -> [ClusterRegistry.Output] { registry.expireLeases(now: Date(), leaseDuration: leaseDuration) }
 }

@@ -1,0 +1,46 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Shared
+
+/// Checks the clusters' leases on an interval and publishes the `unavailable` taint for every
+/// cluster whose agent stopped renewing.
+public struct LeaseMonitor: Service {
+    let state: RegistryState
+    let publisher: EventPublisher
+    let settings: LeaseSettings
+    let logger: Logger
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(settings.checkInterval)) }
+            } catch {
+                return
+            }
+            for output in await state.expireLeases(leaseDuration: settings.duration) {
+                guard case .registered(let fact) = output else { continue }
+                logger.warning("lease expired: cluster tainted unavailable", metadata: ["cluster": "\(fact.cluster.name)", "generation": "\(fact.generation)"])
+                try await publisher.publish(fact)
+            }
+        }
+    }
+}
+
+/// How long a lease lasts without renewal, and how often leases are checked.
+public struct LeaseSettings: Sendable {
+    public var duration: TimeInterval
+    public var checkInterval: TimeInterval
+
+    public init(duration: TimeInterval = 20, checkInterval: TimeInterval = 1) {
+        self.duration = duration
+        self.checkInterval = checkInterval
+    }
+
+    public init(source: ConfigurationSource) throws(ConfigurationError) {
+        self.init(
+            duration: TimeInterval(try source.int(.leaseSeconds, in: 1...86_400)),
+            checkInterval: TimeInterval(try source.int(.leaseCheckSeconds, in: 1...3_600))
+        )
+    }
+}
