@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "flotilla-aggregator", targets: ["AggregatorMain"]),
         .executable(name: "flotilla-status-api", targets: ["StatusAPIMain"]),
         .executable(name: "flotilla-collaborator", targets: ["CollaboratorMain"]),
+        .executable(name: "flotilla-bench", targets: ["flotilla-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -72,8 +73,14 @@ let package = Package(
             path: "Sources/flotilla",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "flotilla-bench",
+            dependencies: ["Placement", "Learning", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/flotilla-bench",
+            swiftSettings: strict
+        ),
         .testTarget(name: "LearningTests", dependencies: ["Learning"], path: "Tests/LearningTests"),
-        .testTarget(name: "SharedTests", dependencies: ["Shared", .product(name: "Logging", package: "swift-log")], path: "Tests/SharedTests"),
+        .testTarget(name: "SharedTests", dependencies: ["Shared", .product(name: "Logging", package: "swift-log")], path: "Tests/SharedTests", exclude: ["Fixtures"]),
         .testTarget(name: "PlacementTests", dependencies: ["Placement"], path: "Tests/PlacementTests"),
         .testTarget(name: "AggregatorTests", dependencies: ["Aggregator"], path: "Tests/AggregatorTests"),
         .testTarget(name: "RegistryTests", dependencies: ["Registry"], path: "Tests/RegistryTests"),

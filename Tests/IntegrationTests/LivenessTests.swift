@@ -15,6 +15,17 @@ struct LivenessTests {
         var decision: Decision
     }
 
+    struct History: Decodable {
+        struct Entry: Decodable {
+            struct Departure: Decodable { var cluster: String; var filteredBy: String?; var reason: String }
+            var generation: Int
+            var selected: [String]
+            var joined: [String]
+            var departed: [Departure]
+        }
+        var items: [Entry]
+    }
+
     @Test func aDeadCollaboratorIsReplacedAndTheJobCompletes() async throws {
         let stack = try await TestStack.make(clusters: 3, label: "liveness")
         let victim = ServiceGroup(configuration: .init(services: try stack.collaboratorServices(2).map { .init(service: $0) }, logger: stack.logger))
@@ -45,6 +56,14 @@ struct LivenessTests {
                 let why = try #require(placement.decision.explanations.first { $0.cluster == "c2" })
                 #expect(why.filteredBy == "taintToleration" && why.selected == false)
                 #expect(why.filterReason?.contains("unavailable") == true, "\(why.filterReason ?? "no reason")")
+
+                // The history says who left, who joined, and why.
+                let (_, historyBody) = try await stack.get("v1/jobs/live-job/placement/history")
+                let history = try JSONDecoder().decode(History.self, from: historyBody).items
+                let change = try #require(history.first { $0.departed.contains { $0.cluster == "c2" } })
+                #expect(change.joined == ["c3"])
+                #expect(change.departed.first?.filteredBy == "taintToleration")
+                #expect(history.first?.selected == ["c1", "c2"])
             }
         }
     }

@@ -3,13 +3,11 @@ import Testing
 @testable import Shared
 
 @Suite struct JobDocumentTests {
-    static var sharedDirectory: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared")
-    }
+    /// OCM's own documents, copied unchanged from shared/cases/ocm.
+    static var fixtures: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures") }
 
     @Test func acceptsOCMsOwnSampleAsItIs() throws {
-        let url = Self.sharedDirectory.appendingPathComponent("cases/ocm/federatedlearning-sample.yaml")
+        let url = Self.fixtures.appendingPathComponent("ocm-federatedlearning-sample.yaml")
         let job = try JobDocument.parse(try String(contentsOf: url, encoding: .utf8))
         #expect(job.id == "federated-learning-sample")
         #expect(job.spec.framework == .flower)

@@ -81,6 +81,17 @@ struct PlacementView: Codable, Sendable {
     var decidedAt: Date
 }
 
+/// `GET /v1/jobs/{id}/placement/history`: one entry per decision.
+struct PlacementHistoryEntry: Codable, Sendable {
+    var generation: Int
+    var selected: [String]
+    var joined: [String]
+    var departed: [PlacementChange.Departure]
+    var sufficient: Bool
+    var message: String
+    var decidedAt: Date
+}
+
 struct ClusterView: Codable, Sendable {
     var name: String
     var state: String

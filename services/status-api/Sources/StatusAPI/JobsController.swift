@@ -15,6 +15,7 @@ struct JobsController<Context: RequestContext>: Sendable {
         group.get(":id", use: show)
         group.get(":id/rounds", use: rounds)
         group.get(":id/placement", use: placement)
+        group.get(":id/placement/history", use: placementHistory)
     }
 
     /// Validates the document (422 naming every wrong field), refuses a name already in use
@@ -57,6 +58,12 @@ struct JobsController<Context: RequestContext>: Sendable {
         let id = try context.parameters.require("id")
         guard let placement = try await queries.placement(id) else { throw ProblemDetails.notFound("a placement decision for job '\(id)'") }
         return try JSONBody.response(placement)
+    }
+
+    @Sendable func placementHistory(_ request: Request, context: Context) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard try await queries.jobExists(id) else { throw ProblemDetails.notFound("job '\(id)'") }
+        return try JSONBody.response(Page(items: try await queries.placementHistory(id)))
     }
 
     private func limit(_ request: Request) throws -> Int {

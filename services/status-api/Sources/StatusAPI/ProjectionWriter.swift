@@ -71,6 +71,19 @@ struct ProjectionWriter {
     }
 
     private func placementDecided(_ decided: PlacementDecided, at time: Date) async throws {
+        var previous: [String] = []
+        for try await text in try await connection.query(
+            "SELECT selected::text FROM placement_history WHERE job_id = \(decided.jobID) ORDER BY generation DESC LIMIT 1", logger: logger
+        ).decode(String.self) {
+            previous = (try? JSONCoding.decoder.decode([String].self, from: Data(text.utf8))) ?? []
+        }
+        let change = PlacementChange(previous: previous, decision: decided.decision)
+        try await connection.query("""
+            INSERT INTO placement_history (job_id, generation, selected, joined, departed, sufficient, message, decided_at)
+            VALUES (\(decided.jobID), \(decided.generation), \(Self.json(decided.decision.selected))::jsonb, \(Self.json(change.joined))::jsonb,
+                    \(Self.json(change.departed))::jsonb, \(decided.sufficient), \(decided.message), \(time))
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
         try await connection.query("""
             INSERT INTO job_placements (job_id, generation, sufficient, message, participants, decision, decided_at)
             VALUES (\(decided.jobID), \(decided.generation), \(decided.sufficient), \(decided.message), \(Self.json(decided.participants))::jsonb, \(Self.json(decided.decision))::jsonb, \(time))

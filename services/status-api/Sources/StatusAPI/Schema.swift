@@ -103,6 +103,22 @@ enum Schema {
             )
             """,
         ]),
+        (2, [
+            // Every placement decision of a job, with who joined, who left, and why they left.
+            """
+            CREATE TABLE placement_history (
+                job_id text NOT NULL,
+                generation integer NOT NULL,
+                selected jsonb NOT NULL,
+                joined jsonb NOT NULL,
+                departed jsonb NOT NULL,
+                sufficient boolean NOT NULL,
+                message text NOT NULL,
+                decided_at timestamptz NOT NULL,
+                PRIMARY KEY (job_id, generation)
+            )
+            """,
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -82,6 +82,21 @@ struct StatusQueries: Sendable {
         return nil
     }
 
+    func placementHistory(_ id: String) async throws -> [PlacementHistoryEntry] {
+        let rows = try await client.query("""
+            SELECT generation, selected::text, joined::text, departed::text, sufficient, message, decided_at
+            FROM placement_history WHERE job_id = \(id) ORDER BY generation
+            """, logger: logger)
+        var result: [PlacementHistoryEntry] = []
+        for try await (generation, selected, joined, departed, sufficient, message, decidedAt) in rows.decode((Int, String, String, String, Bool, String, Date).self) {
+            result.append(PlacementHistoryEntry(
+                generation: generation, selected: Self.decode([String].self, selected) ?? [], joined: Self.decode([String].self, joined) ?? [],
+                departed: Self.decode([PlacementChange.Departure].self, departed) ?? [], sufficient: sufficient, message: message, decidedAt: decidedAt
+            ))
+        }
+        return result
+    }
+
     func clusters() async throws -> [ClusterView] {
         let rows = try await client.query("SELECT name, state, generation, reason, cluster::text, updated_at FROM clusters ORDER BY name", logger: logger)
         var result: [ClusterView] = []
