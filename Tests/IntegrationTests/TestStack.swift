@@ -49,17 +49,24 @@ struct TestStack {
     }
 
     /// Registry (with its lease monitor), placement (with its ticker), aggregator, status API.
-    func hubServices(statusAPI includeStatusAPI: Bool = true, lease: LeaseSettings = LeaseSettings(duration: 3, checkInterval: 1)) throws -> [any Service] {
-        let (producer, registryPublisher) = try EventPublisher.make(configuration: hub, source: "flotilla/registry", logger: logger)
+    func hubServices(statusAPI includeStatusAPI: Bool = true, registry includeRegistry: Bool = true, lease: LeaseSettings = LeaseSettings(duration: 3, checkInterval: 1)) throws -> [any Service] {
+        let (producer, placementPublisher) = try EventPublisher.make(configuration: hub, source: "flotilla/placement", logger: logger)
         func publisher(_ source: String) -> EventPublisher { EventPublisher(producer: producer, topicPrefix: hub.topicPrefix, source: source) }
-        let registry = RegistryService(configuration: hub, publisher: registryPublisher, logger: logger)
-        let placement = PlacementService(configuration: hub, publisher: publisher("flotilla/placement"), logger: logger)
+        let placement = PlacementService(configuration: hub, publisher: placementPublisher, logger: logger)
         var services: [any Service] = [
-            producer, registry, registry.leaseMonitor(lease), placement, placement.ticker,
+            producer, placement, placement.ticker,
             AggregatorService(configuration: AggregatorConfiguration(hub: hub, modelRoot: root.appendingPathComponent("storage").path), publisher: publisher("flotilla/aggregator"), logger: logger),
         ]
         if includeStatusAPI { services.append(try statusAPI()) }
+        if includeRegistry { services += try registryServices(lease: lease) }
         return services
+    }
+
+    /// The registry and its lease monitor, with their own producer (so it can be restarted alone).
+    func registryServices(lease: LeaseSettings = LeaseSettings(duration: 3, checkInterval: 1)) throws -> [any Service] {
+        let (producer, publisher) = try EventPublisher.make(configuration: hub, source: "flotilla/registry", logger: logger)
+        let registry = RegistryService(configuration: hub, publisher: publisher, logger: logger)
+        return [producer, registry, registry.leaseMonitor(lease)]
     }
 
     /// One collaborator agent, `c<index>`, with its own producer (so it can be stopped alone).

@@ -41,10 +41,15 @@ public struct EventProcessor: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            for try await message in consumer.messages {
-                try await process(message)
+        do {
+            try await cancelWhenGracefulShutdown {
+                for try await message in consumer.messages {
+                    try await process(message)
+                }
             }
+        } catch where Task.isShuttingDownGracefully && (error is CancellationError || (error as? KafkaError)?.code == .closed) {
+            // Shutdown interrupted a message mid-way: it was not stored, so it is redelivered later.
+            logger.debug("stopped while handling a message; it will be redelivered")
         }
     }
 

@@ -79,6 +79,31 @@ public struct ClusterRegistry: Sendable {
         return [.registered(ClusterRegistered(cluster: entry.cluster, generation: entry.generation))]
     }
 
+    /// Rebuilds state from the registry's own facts on `flotilla.clusters` after a restart.
+    /// A restored cluster gets a fresh lease (the agent's next heartbeat renews it, as OCM's
+    /// hub does after a restart). If a command already changed the cluster since the restart,
+    /// that newer snapshot wins and is published again above the restored generation.
+    public mutating func restore(_ fact: ClusterRegistered, now: Date) -> [Output] {
+        guard var entry = entries[fact.cluster.name] else {
+            entries[fact.cluster.name] = Entry(cluster: fact.cluster, generation: fact.generation, leaseRenewedAt: now)
+            return []
+        }
+        guard fact.generation >= entry.generation else { return [] }  // our own, already known
+        if entry.cluster == fact.cluster {
+            entry.generation = fact.generation
+            entries[fact.cluster.name] = entry
+            return []
+        }
+        entry.generation = fact.generation + 1
+        entries[fact.cluster.name] = entry
+        return [.registered(ClusterRegistered(cluster: entry.cluster, generation: entry.generation))]
+    }
+
+    /// A deregistration fact read back: the cluster stays gone.
+    public mutating func restore(_ fact: ClusterDeregistered) {
+        entries[fact.cluster] = nil
+    }
+
     public mutating func deregister(_ request: ClusterDeregistrationRequested) -> [Output] {
         guard entries.removeValue(forKey: request.cluster) != nil else { return [] }
         return [.deregistered(ClusterDeregistered(cluster: request.cluster, reason: request.reason))]

@@ -23,9 +23,26 @@ public struct RegistryService: Service {
     }
 
     public func run() async throws {
-        try await EventProcessor.consume([.registrations], as: "registry", configuration: configuration, publisher: publisher, logger: logger) { event in
+        // Commands resume from the committed offsets; the registry's own facts are re-read from
+        // the beginning at every start, so a restart rebuilds the fleet instead of forgetting it.
+        let admin = KafkaAdmin(configuration: configuration.kafka, logger: logger)
+        try await TopicBootstrap.ensureTopics(admin: admin, prefix: configuration.topicPrefix)
+        var assignments: [KafkaTopicPartitionOffset] = []
+        for (topic, start) in [(Topic.registrations, KafkaTopicPartitionOffset.stored), (.clusters, KafkaTopicPartitionOffset.beginning)] {
+            let name = configuration.topic(topic)
+            for partition in 0..<Int32(try await admin.partitionCount(of: name)) {
+                assignments.append(KafkaTopicPartitionOffset(topic: name, partition: partition, offset: start))
+            }
+        }
+        let consumer = try KafkaConsumer(configuration: configuration.kafka, groupID: "flotilla-registry", subscription: .assign(assignments), logger: logger)
+        let processor = EventProcessor(consumer: consumer, publisher: publisher, service: "registry", logger: logger) { event in
             try await handle(event)
         }
+        do { try await processor.run() } catch {
+            await consumer.close()
+            throw error
+        }
+        await consumer.close()
     }
 
     func handle(_ event: ConsumedEvent) async throws {
@@ -34,6 +51,10 @@ public struct RegistryService: Service {
         case .clusterRegistrationRequested: outputs = await state.register(try event.payload(ClusterRegistrationRequested.self))
         case .clusterHeartbeat: outputs = await state.heartbeat(try event.payload(ClusterHeartbeat.self))
         case .clusterDeregistrationRequested: outputs = await state.deregister(try event.payload(ClusterDeregistrationRequested.self))
+        case .clusterRegistered: outputs = await state.restore(try event.payload(ClusterRegistered.self))
+        case .clusterDeregistered:
+            await state.restore(try event.payload(ClusterDeregistered.self))
+            outputs = []
         default: return
         }
         for output in outputs {
@@ -58,5 +79,7 @@ actor RegistryState {
     func register(_ request: ClusterRegistrationRequested) -> [ClusterRegistry.Output] { registry.register(request, now: Date()) }
     func heartbeat(_ beat: ClusterHeartbeat) -> [ClusterRegistry.Output] { registry.heartbeat(beat, now: Date()) }
     func deregister(_ request: ClusterDeregistrationRequested) -> [ClusterRegistry.Output] { registry.deregister(request) }
+    func restore(_ fact: ClusterRegistered) -> [ClusterRegistry.Output] { registry.restore(fact, now: Date()) }
+    func restore(_ fact: ClusterDeregistered) { registry.restore(fact) }
     func expireLeases(leaseDuration: TimeInterval) -> [ClusterRegistry.Output] { registry.expireLeases(now: Date(), leaseDuration: leaseDuration) }
 }
