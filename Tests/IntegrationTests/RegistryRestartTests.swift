@@ -37,7 +37,7 @@ struct RegistryRestartTests {
                         list.items.first { $0.name == "c1" }?.cluster?.taints.contains { $0.key == Taint.unavailableKey } == true
                     }
                     let c1 = try #require(tainted.items.first { $0.name == "c1" })
-                    #expect(c1.generation == 2, "the restored generation continued")
+                    #expect(c1.generation >= 2, "the restored generation continued instead of restarting at 1")
                     let c2 = try #require(tainted.items.first { $0.name == "c2" })
                     #expect(c2.cluster?.taints.isEmpty == true, "the live cluster kept its lease across the restart")
                 }
