@@ -35,7 +35,7 @@ let package = Package(
             providers: [.apt(["librdkafka-dev"])]
         ),
         // Tensors, safetensors, MNIST, local training and aggregation arithmetic: Foundation only.
-        .target(name: "Learning", path: "Sources/Learning", swiftSettings: strict),
+        .target(name: "Learning", path: "Sources/Learning", exclude: ["Aggregation"], swiftSettings: strict),
         .target(
             name: "Shared",
             dependencies: [
