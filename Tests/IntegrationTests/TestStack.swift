@@ -55,8 +55,9 @@ struct TestStack {
         let placement = PlacementService(configuration: hub, publisher: placementPublisher, logger: logger)
         var services: [any Service] = [
             producer, placement, placement.ticker,
-            AggregatorService(configuration: AggregatorConfiguration(hub: hub, modelRoot: root.appendingPathComponent("storage").path), publisher: publisher("flotilla/aggregator"), logger: logger),
         ]
+        let aggregator = AggregatorService(configuration: AggregatorConfiguration(hub: hub, modelRoot: root.appendingPathComponent("storage").path), publisher: publisher("flotilla/aggregator"), logger: logger)
+        services += [aggregator, aggregator.deadlines]
         if includeStatusAPI { services.append(try statusAPI()) }
         if includeRegistry { services += try registryServices(lease: lease) }
         return services

@@ -13,6 +13,7 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
     case globalModelPublished = "io.flotilla.model.global-published"
     case roundStarted = "io.flotilla.round.started"
     case roundCompleted = "io.flotilla.round.completed"
+    case roundDeadlineExtended = "io.flotilla.round.deadline-extended"
     case modelUpdateSubmitted = "io.flotilla.model.update-submitted"
     case modelUpdateRejected = "io.flotilla.model.update-rejected"
 
@@ -22,7 +23,7 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
         case .clusterRegistrationRequested, .clusterHeartbeat, .clusterDeregistrationRequested: .registrations
         case .clusterRegistered, .clusterRegistrationRejected, .clusterDeregistered: .clusters
         case .placementDecided: .placements
-        case .globalModelPublished, .roundStarted, .roundCompleted: .rounds
+        case .globalModelPublished, .roundStarted, .roundCompleted, .roundDeadlineExtended: .rounds
         case .modelUpdateSubmitted, .modelUpdateRejected: .updates
         }
     }

@@ -43,12 +43,15 @@ public struct FederatedLearningSpec: Codable, Sendable, Hashable {
     public var client: ClientSpec
     /// Flotilla extension: the model and local training settings (defaults fit MNIST).
     public var training: TrainingSpec?
+    /// Flotilla extension: round deadline, k of n, late updates, quorum policy.
+    public var aggregation: RoundPolicy?
 
-    public init(framework: Framework = .flower, server: ServerSpec, client: ClientSpec, training: TrainingSpec? = nil) {
+    public init(framework: Framework = .flower, server: ServerSpec, client: ClientSpec, training: TrainingSpec? = nil, aggregation: RoundPolicy? = nil) {
         self.framework = framework
         self.server = server
         self.client = client
         self.training = training
+        self.aggregation = aggregation
     }
 }
 

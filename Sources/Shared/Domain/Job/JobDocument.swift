@@ -51,6 +51,7 @@ public enum JobDocument {
         }
         errors += job.spec.client.placement.validate(at: "spec.client.placement")
         errors += job.spec.training?.validate(at: "spec.training") ?? []
+        errors += job.spec.aggregation?.validate(at: "spec.aggregation", minAvailableClients: server.minAvailableClients) ?? []
         if !errors.isEmpty { throw JobValidationError(errors: errors) }
     }
 }

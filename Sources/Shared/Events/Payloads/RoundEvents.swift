@@ -30,10 +30,13 @@ public struct Contribution: Codable, Sendable, Hashable {
     public var cluster: String
     public var examples: Int
     public var loss: Double
-    public init(cluster: String, examples: Int, loss: Double) {
+    /// Set when the update was trained for an earlier round and counted into this one.
+    public var lateFromRound: Int?
+    public init(cluster: String, examples: Int, loss: Double, lateFromRound: Int? = nil) {
         self.cluster = cluster
         self.examples = examples
         self.loss = loss
+        self.lateFromRound = lateFromRound
     }
 }
 
@@ -50,9 +53,12 @@ public struct RoundCompleted: EventPayload {
     /// Example-weighted mean of the collaborators' training losses.
     public var meanLoss: Double
     public var totalExamples: Int
+    /// Participants that had not answered when the round closed at its deadline.
+    public var missing: [String]?
     public var subject: String { jobID }
 
-    public init(jobID: String, round: Int, contributions: [Contribution], strategy: String, modelVersion: Int, modelSHA256: String, modelPath: String, meanLoss: Double, totalExamples: Int) {
+    public init(jobID: String, round: Int, contributions: [Contribution], strategy: String, modelVersion: Int, modelSHA256: String, modelPath: String, meanLoss: Double, totalExamples: Int, missing: [String] = []) {
+        self.missing = missing
         self.jobID = jobID
         self.round = round
         self.contributions = contributions
@@ -81,5 +87,24 @@ public struct ModelUpdateRejected: EventPayload {
         self.cluster = cluster
         self.updateEventID = updateEventID
         self.reason = reason
+    }
+}
+
+/// A round's deadline passed without enough updates and was extended once.
+public struct RoundDeadlineExtended: EventPayload {
+    public static let eventType = EventType.roundDeadlineExtended
+    public var jobID: String
+    public var round: Int
+    public var answered: [String]
+    public var required: Int
+    public var newDeadline: Date
+    public var subject: String { jobID }
+
+    public init(jobID: String, round: Int, answered: [String], required: Int, newDeadline: Date) {
+        self.jobID = jobID
+        self.round = round
+        self.answered = answered
+        self.required = required
+        self.newDeadline = newDeadline
     }
 }

@@ -10,6 +10,9 @@ struct AggregatedJob: Sendable {
     var round: RoundState?
     /// The participants placement currently gives the job; each new round starts with these.
     var participants: [Participant] = []
+    var lastClosed: ClosedRound?
+
+    var policy: RoundPolicy { job.spec.aggregation ?? RoundPolicy() }
 
     var architecture: ModelArchitecture { (job.spec.training ?? TrainingSpec()).architecture }
     var training: TrainingConfiguration { (job.spec.training ?? TrainingSpec()).configuration }

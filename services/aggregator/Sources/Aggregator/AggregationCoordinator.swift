@@ -6,7 +6,7 @@ import Shared
 /// Pure (no I/O, no clock), so every rule is tested by feeding events.
 public struct AggregationCoordinator: Sendable {
     public static let strategy = "FedAvg"
-    private var jobs: [String: AggregatedJob] = [:]
+    var jobs: [String: AggregatedJob] = [:]
 
     public init() {}
 
@@ -26,9 +26,9 @@ public struct AggregationCoordinator: Sendable {
     }
 
     /// A sufficient placement starts a waiting job: version 0 of the model, then round 1.
-    public mutating func placementDecided(_ decided: PlacementDecided) -> [AggregatorAction] {
+    public mutating func placementDecided(_ decided: PlacementDecided, now: Date = Date(timeIntervalSince1970: 0)) -> [AggregatorAction] {
         guard var job = jobs[decided.jobID] else { return [] }
-        if job.phase == .running { return replaceParticipants(of: &job, with: decided) }
+        if job.phase == .running { return replaceParticipants(of: &job, with: decided, now: now) }
         guard job.phase == .waiting, decided.sufficient else { return [] }
         job.participants = decided.participants
         let initial = job.architecture.initialParameters(seed: job.training.seed)
@@ -36,7 +36,7 @@ public struct AggregationCoordinator: Sendable {
         job.model = initial
         job.version = 0
         let model = GlobalModelPublished(jobID: job.job.id, version: 0, parameters: initial)
-        let started = startRound(1, of: &job, participants: decided.participants, base: model)
+        let started = startRound(1, of: &job, participants: decided.participants, base: model, now: now)
         jobs[decided.jobID] = job
         return [
             .publishPhase(JobPhaseChanged(jobID: job.job.id, phase: .running, previous: .waiting, reason: "PlacementSatisfied", message: decided.message)),
@@ -47,7 +47,7 @@ public struct AggregationCoordinator: Sendable {
 
     /// Placement changed a running job's clusters: newcomers join from the next round; clusters
     /// that left are no longer waited for in this one; too few left fails the job.
-    private mutating func replaceParticipants(of job: inout AggregatedJob, with decided: PlacementDecided) -> [AggregatorAction] {
+    private mutating func replaceParticipants(of job: inout AggregatedJob, with decided: PlacementDecided, now: Date) -> [AggregatorAction] {
         defer { jobs[decided.jobID] = job }
         let minimum = job.job.spec.server.minAvailableClients
         guard decided.participants.count >= minimum else {
@@ -63,16 +63,19 @@ public struct AggregationCoordinator: Sendable {
         let staying = Set(decided.participants.map(\.cluster))
         round.participants.removeAll { !staying.contains($0.cluster) }
         job.round = round
-        return round.isComplete && !round.contributions.isEmpty ? completeRound(&job) : []
+        return round.isComplete && !round.contributions.isEmpty ? completeRound(&job, now: now) : []
     }
 
     /// Validates an update and folds it into the round; the last expected update ends the round.
-    public mutating func updateSubmitted(_ update: ModelUpdateSubmitted, eventID: String) -> [AggregatorAction] {
+    public mutating func updateSubmitted(_ update: ModelUpdateSubmitted, eventID: String, now: Date = Date(timeIntervalSince1970: 0)) -> [AggregatorAction] {
         func reject(_ reason: String) -> [AggregatorAction] {
             [.publishRejection(ModelUpdateRejected(jobID: update.jobID, round: update.round, cluster: update.cluster, updateEventID: eventID, reason: reason))]
         }
         guard var job = jobs[update.jobID] else { return reject("unknown job '\(update.jobID)'") }
         guard job.phase == .running, var round = job.round else { return reject("job '\(update.jobID)' is \(job.phase.rawValue), not running") }
+        if let late = job.lastClosed, update.round == late.number, late.participants.contains(update.cluster), !late.answered.contains(update.cluster) {
+            return lateUpdate(update, eventID: eventID, job: &job, now: now)
+        }
         guard update.round == round.number else { return reject("update is for round \(update.round), the current round is \(round.number)") }
         guard round.participants.contains(where: { $0.cluster == update.cluster }) else {
             return reject("cluster '\(update.cluster)' was not selected for round \(round.number)")
@@ -89,21 +92,26 @@ public struct AggregationCoordinator: Sendable {
         }
         round.contributions.append(Contribution(cluster: update.cluster, examples: update.examples, loss: update.loss))
         job.round = round
-        let actions = round.isComplete ? completeRound(&job) : []
+        let actions = round.isComplete ? completeRound(&job, now: now) : []
         jobs[update.jobID] = job
         return actions
     }
 
-    private func startRound(_ number: Int, of job: inout AggregatedJob, participants: [Participant], base: GlobalModelPublished) -> RoundStarted {
-        job.round = RoundState(number: number, participants: participants, baseModelSHA256: base.sha256, accumulator: WeightedAverageAccumulator(layout: base.parameters))
+    func startRound(_ number: Int, of job: inout AggregatedJob, participants: [Participant], base: GlobalModelPublished, now: Date) -> RoundStarted {
+        job.round = RoundState(
+            number: number, participants: participants, baseModelSHA256: base.sha256, accumulator: WeightedAverageAccumulator(layout: base.parameters),
+            deadline: job.policy.roundDeadlineSeconds.map { now.addingTimeInterval(TimeInterval($0)) }
+        )
         return RoundStarted(
             jobID: job.job.id, round: number, participants: participants, baseVersion: base.version,
             baseModelSHA256: base.sha256, architecture: job.architecture, training: job.training
         )
     }
 
-    private func completeRound(_ job: inout AggregatedJob) -> [AggregatorAction] {
+    func completeRound(_ job: inout AggregatedJob, now: Date) -> [AggregatorAction] {
         guard let round = job.round else { return [] }
+        let missing = round.participants.map(\.cluster).filter { !round.answered.contains($0) }
+        job.lastClosed = ClosedRound(number: round.number, participants: Set(round.participants.map(\.cluster)), answered: round.answered)
         let id = job.job.id
         let averaged: ModelParameters
         do {
@@ -127,7 +135,7 @@ public struct AggregationCoordinator: Sendable {
             .publishModel(model),
             .publishRoundCompleted(RoundCompleted(
                 jobID: id, round: round.number, contributions: round.contributions, strategy: Self.strategy, modelVersion: round.number,
-                modelSHA256: sha, modelPath: path, meanLoss: meanLoss, totalExamples: totalExamples
+                modelSHA256: sha, modelPath: path, meanLoss: meanLoss, totalExamples: totalExamples, missing: missing
             )),
         ]
         if round.number >= job.job.spec.server.rounds {
@@ -138,7 +146,7 @@ public struct AggregationCoordinator: Sendable {
                 message: "\(round.number) rounds completed; final model \(path)"
             )))
         } else {
-            actions.append(.publishRoundStarted(startRound(round.number + 1, of: &job, participants: job.participants, base: model)))
+            actions.append(.publishRoundStarted(startRound(round.number + 1, of: &job, participants: job.participants, base: model, now: now)))
         }
         return actions
     }

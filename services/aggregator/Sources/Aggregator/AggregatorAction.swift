@@ -10,6 +10,7 @@ public enum AggregatorAction: Sendable, Hashable {
     case storeModel(StoredModel)
     case publishRoundCompleted(RoundCompleted)
     case publishRejection(ModelUpdateRejected)
+    case publishDeadlineExtended(RoundDeadlineExtended)
 }
 
 /// A global model to write under the job's storage path.

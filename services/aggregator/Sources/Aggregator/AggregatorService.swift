@@ -17,6 +17,9 @@ public struct AggregatorService: Service {
         self.logger = logger
     }
 
+    /// The aggregator's clock: closes rounds at their deadline. Run it in the same ServiceGroup.
+    public var deadlines: RoundDeadlineTicker { RoundDeadlineTicker(service: self) }
+
     public func run() async throws {
         try await EventProcessor.consume([.jobs, .placements, .updates], as: "aggregator", configuration: configuration.hub, publisher: publisher, logger: logger) { event in
             try await handle(event)
@@ -34,12 +37,12 @@ public struct AggregatorService: Service {
             actions = await state.apply { $0.phaseChanged(change); return [] }
         case .placementDecided:
             let decided = try event.payload(PlacementDecided.self)
-            actions = await state.apply { $0.placementDecided(decided) }
+            actions = await state.apply { $0.placementDecided(decided, now: Date()) }
         case .modelUpdateSubmitted:
             let id = event.envelope.id
             do {
                 let update = try event.model(ModelUpdateSubmitted.self)
-                actions = await state.apply { $0.updateSubmitted(update, eventID: id) }
+                actions = await state.apply { $0.updateSubmitted(update, eventID: id, now: Date()) }
             } catch {
                 // An unreadable update is rejected with its reason (and still dead-lettered).
                 try await publisher.publish(ModelUpdateRejected(jobID: event.envelope.subject, round: nil, cluster: nil, updateEventID: id, reason: error.reason))
@@ -65,6 +68,9 @@ public struct AggregatorService: Service {
             case .publishRoundCompleted(let completed):
                 logger.info("round completed", metadata: ["job": "\(completed.jobID)", "round": "\(completed.round)", "loss": "\(completed.meanLoss)"])
                 try await publisher.publish(completed)
+            case .publishDeadlineExtended(let extended):
+                logger.warning("round deadline extended", metadata: ["job": "\(extended.jobID)", "round": "\(extended.round)", "answered": "\(extended.answered)"])
+                try await publisher.publish(extended)
             case .publishRejection(let rejection):
                 logger.warning("update rejected", metadata: ["job": "\(rejection.jobID)", "cluster": "\(rejection.cluster ?? "?")", "reason": "\(rejection.reason)"])
                 try await publisher.publish(rejection)
@@ -78,5 +84,21 @@ actor AggregatorState {
 
     func apply(_ body: (inout AggregationCoordinator) -> [AggregatorAction]) -> [AggregatorAction] {
         body(&coordinator)
+    }
+}
+
+/// Once a second, applies the round policy to rounds whose deadline passed.
+public struct RoundDeadlineTicker: Service {
+    let service: AggregatorService
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+            } catch {
+                return
+            }
+            try await service.perform(await service.state.apply { $0.timePassed(now: Date()) })
+        }
     }
 }

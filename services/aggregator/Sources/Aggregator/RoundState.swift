@@ -1,3 +1,4 @@
+import Foundation
 import Learning
 import Shared
 
@@ -10,7 +11,19 @@ struct RoundState: Sendable {
     let baseModelSHA256: String
     var accumulator: WeightedAverageAccumulator
     var contributions: [Contribution] = []
+    /// When the round closes with whoever answered (nil: wait for everyone).
+    var deadline: Date?
+    var extended = false
 
-    var answered: Set<String> { Set(contributions.map(\.cluster)) }
+    /// Who answered this round itself (late updates from earlier rounds do not count).
+    var answered: Set<String> { Set(contributions.filter { $0.lateFromRound == nil }.map(\.cluster)) }
     var isComplete: Bool { participants.allSatisfy { answered.contains($0.cluster) } }
+}
+
+/// A closed round, remembered so an update that arrives after it can be told apart from a
+/// wrong one (and, by policy, counted into the round that is open).
+struct ClosedRound: Sendable {
+    let number: Int
+    let participants: Set<String>
+    let answered: Set<String>
 }

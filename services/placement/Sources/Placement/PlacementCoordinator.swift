@@ -20,7 +20,9 @@ public struct PlacementCoordinator: Sendable {
         case timedOut(JobPhaseChanged)
     }
 
-    public private(set) var clusters: [String: ManagedCluster] = [:]
+    /// The registered clusters, indexed as the scheduler reads them. Kept up to date per fleet
+    /// event so a decision does not rebuild anything from the clusters.
+    public private(set) var fleet = FleetIndex()
     private var jobs: [String: TrackedJob] = [:]
     private let scheduler = PlacementScheduler()
 
@@ -38,12 +40,12 @@ public struct PlacementCoordinator: Sendable {
     }
 
     public mutating func clusterChanged(_ cluster: ManagedCluster, now: Date) -> [PlacementDecided] {
-        clusters[cluster.name] = cluster
+        fleet.upsert(cluster)
         return redecideWaitingJobs(now: now)
     }
 
     public mutating func clusterRemoved(_ name: String, now: Date) -> [PlacementDecided] {
-        guard clusters.removeValue(forKey: name) != nil else { return [] }
+        guard fleet.remove(named: name) != nil else { return [] }
         return redecideWaitingJobs(now: now)
     }
 
@@ -83,7 +85,7 @@ public struct PlacementCoordinator: Sendable {
             currentDecision: Set(tracked.last?.decision.selected ?? []),
             otherPlacementDecisions: selectionCounts(excluding: jobID)
         )
-        let decision = scheduler.schedule(spec.client.placement, clusters: Array(clusters.values), context: context)
+        let decision = scheduler.schedule(spec.client.placement, fleet: fleet, context: context)
         let minimum = spec.server.minAvailableClients
         let sufficient = decision.selected.count >= minimum
         jobs[jobID]?.requeueAt = decision.requeueAfter.map { now.addingTimeInterval($0) }
@@ -114,7 +116,7 @@ public struct PlacementCoordinator: Sendable {
     /// The value of the first claim the placement selects on that the cluster holds: OCM
     /// hands that value (the data path) to the cluster's client.
     func dataPath(of clusterName: String, for placement: PlacementSpec) -> String? {
-        guard let cluster = clusters[clusterName] else { return nil }
+        guard let cluster = fleet[clusterName] else { return nil }
         for predicate in placement.predicates ?? [] {
             let requirements: [SelectorRequirement] = predicate.requiredClusterSelector?.claimSelector?.matchExpressions ?? []
             for requirement in requirements where requirement.operator == .exists || requirement.operator == .in {

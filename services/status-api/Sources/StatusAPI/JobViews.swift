@@ -59,6 +59,8 @@ struct RoundDetail: Codable, Sendable {
     var state: String
     var participants: [Participant]
     var contributions: [Contribution]
+    /// Selected clusters that had not answered when the round closed at its deadline.
+    var missing: [String]
     var rejections: [UpdateRejection]
     var updatesReceived: Int
     var strategy: String?
@@ -68,6 +70,7 @@ struct RoundDetail: Codable, Sendable {
     var modelPath: String?
     var startedAt: Date?
     var completedAt: Date?
+    var deadlineExtendedAt: Date?
 }
 
 /// `GET /v1/jobs/{id}/placement`: the decision with every candidate's explanation.

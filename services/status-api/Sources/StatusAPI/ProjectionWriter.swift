@@ -17,6 +17,11 @@ struct ProjectionWriter {
         case .placementDecided: try await placementDecided(event.payload(PlacementDecided.self), at: time)
         case .roundStarted: try await roundStarted(event.payload(RoundStarted.self), at: time)
         case .roundCompleted: try await roundCompleted(event.payload(RoundCompleted.self), at: time)
+        case .roundDeadlineExtended:
+            let extended = try event.payload(RoundDeadlineExtended.self)
+            try await connection.query(
+                "UPDATE job_rounds SET deadline_extended_at = \(time) WHERE job_id = \(extended.jobID) AND round = \(extended.round)", logger: logger
+            )
         case .modelUpdateSubmitted: try await updateReceived(event.envelope)
         case .modelUpdateRejected: try await updateRejected(event.payload(ModelUpdateRejected.self), at: time)
         case .clusterRegistered:
@@ -108,10 +113,10 @@ struct ProjectionWriter {
     private func roundCompleted(_ completed: RoundCompleted, at time: Date) async throws {
         guard try await phase(of: completed.jobID) != nil else { return }
         try await connection.query("""
-            INSERT INTO job_rounds (job_id, round, state, contributions, strategy, mean_loss, total_examples, model_sha256, model_path, completed_at)
-            VALUES (\(completed.jobID), \(completed.round), 'Completed', \(Self.json(completed.contributions))::jsonb, \(completed.strategy), \(completed.meanLoss),
-                    \(completed.totalExamples), \(completed.modelSHA256), \(completed.modelPath), \(time))
-            ON CONFLICT (job_id, round) DO UPDATE SET state = 'Completed', contributions = excluded.contributions, strategy = excluded.strategy,
+            INSERT INTO job_rounds (job_id, round, state, contributions, missing, strategy, mean_loss, total_examples, model_sha256, model_path, completed_at)
+            VALUES (\(completed.jobID), \(completed.round), 'Completed', \(Self.json(completed.contributions))::jsonb, \(Self.json(completed.missing ?? []))::jsonb,
+                    \(completed.strategy), \(completed.meanLoss), \(completed.totalExamples), \(completed.modelSHA256), \(completed.modelPath), \(time))
+            ON CONFLICT (job_id, round) DO UPDATE SET state = 'Completed', contributions = excluded.contributions, missing = excluded.missing, strategy = excluded.strategy,
                 mean_loss = excluded.mean_loss, total_examples = excluded.total_examples, model_sha256 = excluded.model_sha256,
                 model_path = excluded.model_path, completed_at = excluded.completed_at
             """, logger: logger)

@@ -119,6 +119,9 @@ enum Schema {
             )
             """,
         ]),
+        (3, [
+            "ALTER TABLE job_rounds ADD COLUMN missing jsonb NOT NULL DEFAULT '[]', ADD COLUMN deadline_extended_at timestamptz",
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

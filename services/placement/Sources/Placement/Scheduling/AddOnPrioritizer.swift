@@ -16,12 +16,17 @@ struct AddOnPrioritizer: PlacementPrioritizer {
         self.qualifiedKey = ManagedCluster.scoreKey(resourceName: resourceName, scoreName: scoreName)
     }
 
-    func scores(clusters: [ManagedCluster], feasible: [Int], context: SchedulingContext) -> [Int] {
-        feasible.map { index in
-            let scores = clusters[index].scores
-            if scores.isEmpty { return 0 }
-            let value = scores.scanLookup(qualifiedKey) ?? scores.scanLookup(scoreName) ?? 0
-            return min(max(value, Self.minScore), Self.maxScore)
+    func scores(_ input: ScoringInput) -> [Int] {
+        let fleet = input.fleet
+        let qualified = fleet.scoreKey(qualifiedKey)
+        let bare = fleet.scoreKey(scoreName)
+        return fleet.scores.withUnsafeBufferPointer { pool in
+            input.feasible.map { slot in
+                let range = fleet.scoreRanges[Int(slot)]
+                let entries = UnsafeBufferPointer(rebasing: pool[Int(range.start)..<Int(range.start) + Int(range.count)])
+                let value = FleetIndex.ScoreEntry.lookup(qualified, in: entries) ?? FleetIndex.ScoreEntry.lookup(bare, in: entries) ?? 0
+                return min(max(value, Self.minScore), Self.maxScore)
+            }
         }
     }
 }

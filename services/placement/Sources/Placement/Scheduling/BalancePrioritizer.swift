@@ -8,13 +8,14 @@ import Shared
 struct BalancePrioritizer: PlacementPrioritizer {
     var name: String { BuiltInPrioritizer.balance.rawValue }
 
-    func scores(clusters: [ManagedCluster], feasible: [Int], context: SchedulingContext) -> [Int] {
-        let counts = context.otherPlacementDecisions
+    func scores(_ input: ScoringInput) -> [Int] {
+        let counts = input.context.otherPlacementDecisions
         let maxCount = counts.values.max() ?? 0
-        if maxCount <= 0 { return Array(repeating: Self.maxScore, count: feasible.count) }
-        return feasible.map { index in
-            guard let count = counts[clusters[index].name], count > 0 else { return Self.maxScore }
-            return Self.score(count: count, maxCount: maxCount)
+        if maxCount <= 0 { return Array(repeating: Self.maxScore, count: input.feasible.count) }
+        let bySlot = input.fleet.slotCounts(from: counts)
+        return input.feasible.map { slot in
+            let count = bySlot[Int(slot)]
+            return count > 0 ? Self.score(count: count, maxCount: maxCount) : Self.maxScore
         }
     }
 

@@ -14,10 +14,12 @@ struct ClusterSetFilter: ClusterFilter {
     /// False when there are no bindings at all (OCM `NoManagedClusterSetBindings`).
     let hasBindings: Bool
     private let selectsAll: Bool
-    private let members: Set<String>
+    /// The eligible sets' value ids, and the membership label's key id, in `fleet`.
+    private let members: [Int32]
+    private let labelKey: UInt32
     private let reason: String
 
-    init(clusterSets: [String]?, boundClusterSets: Set<String>?) {
+    init(clusterSets: [String]?, boundClusterSets: Set<String>?, fleet: FleetIndex) {
         let requested = Set(clusterSets ?? [])
         let eligible: Set<String>
         switch (requested.isEmpty, boundClusterSets) {
@@ -28,14 +30,15 @@ struct ClusterSetFilter: ClusterFilter {
         }
         hasBindings = boundClusterSets.map { !$0.isEmpty } ?? true
         eligibleSets = eligible.sorted()
-        members = eligible
+        members = eligible.compactMap { fleet.valueID($0) }
+        labelKey = fleet.labelKey(ManagedCluster.clusterSetLabel)
         selectsAll = eligible.contains(ManagedCluster.globalClusterSet)
         reason = "not a member of cluster sets [\(eligibleSets.joined(separator: ", "))]"
     }
 
-    func evaluate(labels: [String: String]) -> FilterOutcome {
+    func evaluate(_ attributes: AttributeView) -> FilterOutcome {
         if selectsAll { return .pass(until: nil) }
-        if let set = labels.scanLookup(ManagedCluster.clusterSetLabel), members.contains(set) {
+        if let set = attributes.value(of: labelKey), members.contains(set) {
             return .pass(until: nil)
         }
         return .filtered(reason: reason)

@@ -11,26 +11,35 @@ struct PredicateFilter: ClusterFilter {
 
     private let predicates: [CompiledPredicate]
     private let reasons: FailureReasons
+    /// Every requirement's values, as sorted id runs (see `RequirementMatcher.values`).
+    private let valueTable: [Int32]
 
-    init(_ predicates: [ClusterPredicate]?) {
+    init(_ predicates: [ClusterPredicate]?, fleet: FleetIndex) {
+        var valueTable: [Int32] = []
         let compiled = (predicates ?? []).enumerated().map { index, predicate in
-            CompiledPredicate(predicate.requiredClusterSelector, location: "predicates[\(index)].requiredClusterSelector")
+            CompiledPredicate(
+                predicate.requiredClusterSelector, location: "predicates[\(index)].requiredClusterSelector",
+                fleet: fleet, valueTable: &valueTable
+            )
         }
         self.predicates = compiled
         self.reasons = FailureReasons(compiled)
+        self.valueTable = valueTable
     }
 
-    func evaluate(labels: [String: String], claims: [String: String]) -> FilterOutcome {
+    func evaluate(_ attributes: AttributeView) -> FilterOutcome {
         guard !predicates.isEmpty else { return .pass(until: nil) }
-        // Each predicate is evaluated once; the failing requirement indices pick the reason.
-        var key = 0
-        for index in predicates.indices {
-            guard let failure = predicates[index].firstFailure(labels: labels, claims: claims) else {
-                return .pass(until: nil)
+        return valueTable.withUnsafeBufferPointer { valueTable in
+            // Each predicate is evaluated once; the failing requirement indices pick the reason.
+            var key = 0
+            for index in predicates.indices {
+                guard let failure = predicates[index].firstFailure(attributes, valueTable: valueTable) else {
+                    return .pass(until: nil)
+                }
+                key += failure * reasons.strides[index]
             }
-            key += failure * reasons.strides[index]
+            return .filtered(reason: reasons.reason(forKey: key))
         }
-        return .filtered(reason: reasons.reason(forKey: key))
     }
 
     /// Every "no predicate matched" message, prepared once per spec: a cluster that fails is
@@ -74,53 +83,45 @@ struct PredicateFilter: ClusterFilter {
 
 /// One `requiredClusterSelector`, compiled: label requirements then claim requirements, all AND-ed.
 struct CompiledPredicate: Sendable {
-    private let labelRequirements: [CompiledRequirement]
-    private let claimRequirements: [CompiledRequirement]
+    private let matchers: [RequirementMatcher]
+    private let messages: [String]
 
-    init(_ selector: ClusterSelector?, location: String) {
-        var labels: [CompiledRequirement] = []
+    init(_ selector: ClusterSelector?, location: String, fleet: FleetIndex, valueTable: inout [Int32]) {
+        var requirements: [(RequirementMatcher.Source, String, SelectorOperator, [String], String)] = []
         if let labelSelector = selector?.labelSelector {
             let path = "\(location).labelSelector"
             for (key, value) in (labelSelector.matchLabels ?? [:]).sorted(by: { $0.key < $1.key }) {
-                labels.append(CompiledRequirement(
-                    source: .label, key: key, op: .in, values: [value], location: "\(path).matchLabels[\(key)]"
-                ))
+                requirements.append((.label, key, .in, [value], "\(path).matchLabels[\(key)]"))
             }
             for (index, requirement) in (labelSelector.matchExpressions ?? []).enumerated() {
-                labels.append(CompiledRequirement(
-                    source: .label, key: requirement.key, op: requirement.operator,
-                    values: requirement.values ?? [], location: "\(path).matchExpressions[\(index)]"
-                ))
+                requirements.append((.label, requirement.key, requirement.operator, requirement.values ?? [], "\(path).matchExpressions[\(index)]"))
             }
         }
         let claimPath = "\(location).claimSelector.matchExpressions"
-        claimRequirements = (selector?.claimSelector?.matchExpressions ?? []).enumerated().map { index, requirement in
-            CompiledRequirement(
-                source: .claim, key: requirement.key, op: requirement.operator,
-                values: requirement.values ?? [], location: "\(claimPath)[\(index)]"
-            )
+        for (index, requirement) in (selector?.claimSelector?.matchExpressions ?? []).enumerated() {
+            requirements.append((.claim, requirement.key, requirement.operator, requirement.values ?? [], "\(claimPath)[\(index)]"))
         }
-        labelRequirements = labels
+        matchers = requirements.map { source, key, op, values, _ in
+            RequirementMatcher(source: source, key: key, op: op, values: values, fleet: fleet, valueTable: &valueTable)
+        }
+        messages = requirements.map { source, key, op, values, location in
+            RequirementMatcher.failureMessage(source: source, key: key, op: op, values: values, location: location)
+        }
     }
 
-    var requirementCount: Int { labelRequirements.count + claimRequirements.count }
+    var requirementCount: Int { matchers.count }
 
-    /// The index of the first requirement the attributes fail (labels first, then claims), or nil on a match.
+    /// The index of the first requirement the cluster fails (labels first, then claims), or nil on a match.
     @inline(__always)
-    func firstFailure(labels: [String: String], claims: [String: String]) -> Int? {
-        for index in labelRequirements.indices where !labelRequirements[index].matches(labels) {
+    func firstFailure(_ attributes: AttributeView, valueTable: UnsafeBufferPointer<Int32>) -> Int? {
+        for index in matchers.indices where !matchers[index].matches(attributes, valueTable: valueTable) {
             return index
-        }
-        for index in claimRequirements.indices where !claimRequirements[index].matches(claims) {
-            return labelRequirements.count + index
         }
         return nil
     }
 
     /// The message of requirement `index`; nil when the predicate has no requirements.
     func failureMessage(at index: Int) -> String? {
-        if index < labelRequirements.count { return labelRequirements[index].failureMessage }
-        let claim = index - labelRequirements.count
-        return claim < claimRequirements.count ? claimRequirements[claim].failureMessage : nil
+        index < messages.count ? messages[index] : nil
     }
 }

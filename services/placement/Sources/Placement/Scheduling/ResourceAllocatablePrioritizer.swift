@@ -20,21 +20,18 @@ struct ResourceAllocatablePrioritizer: PlacementPrioritizer {
         }
     }
 
-    func scores(clusters: [ManagedCluster], feasible: [Int], context: SchedulingContext) -> [Int] {
-        let amounts = feasible.map { amount(of: clusters[$0].resources) }
+    func scores(_ input: ScoringInput) -> [Int] {
+        let column = switch resource {
+        case .cpu: input.fleet.cpuCores
+        case .memory: input.fleet.memoryBytes
+        }
+        let amounts = input.feasible.map { column[Int($0)] }
         guard let low = amounts.min(), let high = amounts.max() else { return [] }
         let range = high - low
         if range == 0 { return Array(repeating: Self.maxScore, count: amounts.count) }
         return amounts.map { value in
             let ratio = (value - low) / range
             return Int((ratio - 0.5) * 2.0 * 100.0)
-        }
-    }
-
-    private func amount(of resources: ClusterResources) -> Double {
-        switch resource {
-        case .cpu: Double(resources.cpuMillicores) / 1000
-        case .memory: Double(resources.memoryBytes)
         }
     }
 }

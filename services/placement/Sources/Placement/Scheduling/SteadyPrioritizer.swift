@@ -5,9 +5,7 @@ import Shared
 struct SteadyPrioritizer: PlacementPrioritizer {
     var name: String { BuiltInPrioritizer.steady.rawValue }
 
-    func scores(clusters: [ManagedCluster], feasible: [Int], context: SchedulingContext) -> [Int] {
-        let current = context.currentDecision
-        if current.isEmpty { return Array(repeating: 0, count: feasible.count) }
-        return feasible.map { current.contains(clusters[$0].name) ? Self.maxScore : 0 }
+    func scores(_ input: ScoringInput) -> [Int] {
+        input.feasible.map { input.inDecision[Int($0)] ? Self.maxScore : 0 }
     }
 }

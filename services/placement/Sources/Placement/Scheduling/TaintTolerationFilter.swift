@@ -14,17 +14,15 @@ struct TaintTolerationFilter: ClusterFilter {
 
     private let tolerations: [Toleration]
     private let now: Date
-    private let currentDecision: Set<String>
 
-    init(tolerations: [Toleration]?, now: Date, currentDecision: Set<String>) {
+    init(tolerations: [Toleration]?, now: Date) {
         self.tolerations = tolerations ?? []
         self.now = now
-        self.currentDecision = currentDecision
     }
 
-    func evaluate(name: String, taints: [Taint]) -> FilterOutcome {
+    /// `inDecision`: whether the cluster is in this placement's current decision.
+    func evaluate(inDecision: Bool, taints: [Taint]) -> FilterOutcome {
         guard !taints.isEmpty else { return .pass(until: nil) }
-        let inDecision = currentDecision.contains(name)
         var earliest: Date?
         for taint in taints {
             switch verdict(for: taint, inDecision: inDecision) {

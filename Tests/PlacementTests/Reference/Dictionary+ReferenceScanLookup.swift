@@ -8,7 +8,7 @@ extension Dictionary where Key == String {
     /// of entries) are scanned: over 10,000 clusters whose dictionaries are cold in the cache, a
     /// scan that compares string lengths first measured about twice as fast as hashing the key.
     @inline(__always)
-    func scanLookup(_ key: String) -> Value? {
+    func referenceScanLookup(_ key: String) -> Value? {
         guard count <= Self.scanLimit else { return self[key] }
         for (candidate, value) in self where candidate == key {
             return value

@@ -1,0 +1,60 @@
+import Foundation
+import Learning
+import Shared
+
+/// The round policy (`spec.aggregation`): deadlines, k of n, late updates, a missed quorum.
+extension AggregationCoordinator {
+    /// Called on a timer. A round whose deadline passed closes with whoever answered if at
+    /// least `minResponses` did; otherwise it is extended once or the job fails, by policy.
+    public mutating func timePassed(now: Date) -> [AggregatorAction] {
+        var actions: [AggregatorAction] = []
+        for id in jobs.keys.sorted() {
+            guard var job = jobs[id], job.phase == .running, var round = job.round, let deadline = round.deadline, deadline <= now else { continue }
+            let policy = job.policy
+            let required = min(policy.minResponses ?? round.participants.count, round.participants.count)
+            let answered = round.answered.count
+            if answered >= required && !round.contributions.isEmpty {
+                actions += completeRound(&job, now: now)
+            } else if policy.onQuorumMissed == .extendOnce && !round.extended, let seconds = policy.roundDeadlineSeconds {
+                round.extended = true
+                round.deadline = now.addingTimeInterval(TimeInterval(seconds))
+                job.round = round
+                actions.append(.publishDeadlineExtended(RoundDeadlineExtended(
+                    jobID: id, round: round.number, answered: round.answered.sorted(), required: required, newDeadline: now.addingTimeInterval(TimeInterval(seconds))
+                )))
+            } else {
+                job.phase = .failed
+                job.round = nil
+                actions.append(.publishPhase(JobPhaseChanged(
+                    jobID: id, phase: .failed, previous: .running, reason: "QuorumNotReached",
+                    message: "round \(round.number): \(required) of \(round.participants.count) updates required, \(answered) arrived by the deadline\(round.extended ? " (extended once)" : "")"
+                )))
+            }
+            jobs[id] = job
+        }
+        return actions
+    }
+
+    /// An update for the round that just closed, from a participant that missed it.
+    mutating func lateUpdate(_ update: ModelUpdateSubmitted, eventID: String, job: inout AggregatedJob, now: Date) -> [AggregatorAction] {
+        func reject(_ reason: String) -> [AggregatorAction] {
+            [.publishRejection(ModelUpdateRejected(jobID: update.jobID, round: update.round, cluster: update.cluster, updateEventID: eventID, reason: reason))]
+        }
+        guard job.policy.lateUpdates == .nextRound, var round = job.round, var closed = job.lastClosed else {
+            return reject("late: round \(update.round) closed at its deadline before this update arrived")
+        }
+        guard update.examples > 0, update.loss.isFinite else { return reject("late update has no examples or a non-finite loss") }
+        do {
+            try job.architecture.validate(update.parameters)
+            try round.accumulator.add(update.parameters, weight: Double(update.examples))
+        } catch {
+            return reject("\(error)")
+        }
+        round.contributions.append(Contribution(cluster: update.cluster, examples: update.examples, loss: update.loss, lateFromRound: update.round))
+        closed = ClosedRound(number: closed.number, participants: closed.participants, answered: closed.answered.union([update.cluster]))
+        job.round = round
+        job.lastClosed = closed
+        jobs[update.jobID] = job
+        return []
+    }
+}
