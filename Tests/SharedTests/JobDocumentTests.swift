@@ -52,6 +52,23 @@ import Testing
         #expect(error.errors.contains { $0.field == field }, "errors were \(error.errors)")
     }
 
+    @Test(arguments: [
+        ("aggregation: {roundDeadlineSeconds: 30, minResponses: 2}", "spec.aggregation.minResponses"),  // exceeds minAvailableClients 1
+        ("aggregation: {minResponses: 1}", "spec.aggregation.roundDeadlineSeconds"),
+        ("aggregation: {roundDeadlineSeconds: 0}", "spec.aggregation.roundDeadlineSeconds"),
+        ("aggregation: {lateUpdates: sometimes}", "spec.aggregation.lateUpdates"),
+    ])
+    func roundPolicyIsValidated(block: String, field: String) throws {
+        let document = Self.valid + "\n  " + block
+        let error = try #require(throws: JobValidationError.self) { try JobDocument.parse(document) }
+        #expect(error.errors.contains { $0.field == field }, "errors were \(error.errors)")
+    }
+
+    @Test func aValidRoundPolicyIsRead() throws {
+        let job = try JobDocument.parse(Self.valid + "\n  aggregation: {roundDeadlineSeconds: 60, minResponses: 1, lateUpdates: nextRound, onQuorumMissed: extendOnce}")
+        #expect(job.spec.aggregation == RoundPolicy(roundDeadlineSeconds: 60, minResponses: 1, lateUpdates: .nextRound, onQuorumMissed: .extendOnce))
+    }
+
     @Test func phaseMachineAllowsOnlyForwardMoves() {
         #expect(JobPhase.waiting.canMove(to: .running))
         #expect(JobPhase.running.canMove(to: .completed))
