@@ -39,6 +39,16 @@ struct EndToEndTests {
             let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: stack.root.appendingPathComponent("storage/data/models/e2e-job/round-0002.json"))) as? [String: Any]
             #expect(manifest?["sha256"] as? String == final.sha256)
             #expect(try SafeTensors.decode(Array(bytes)).parameters.allFinite)
+            // The reference reader loads it too (scripts/setup installs Python's safetensors).
+            let modelFile = stack.root.appendingPathComponent("storage").appendingPathComponent(final.path).path
+            let python = try PythonCheck.run("""
+                from safetensors.numpy import load_file
+                from safetensors import safe_open
+                tensors = load_file('\(modelFile)')
+                meta = safe_open('\(modelFile)', framework='np').metadata()
+                print(sorted((k, v.shape, str(v.dtype)) for k, v in tensors.items()), meta['flotilla.round'], meta['flotilla.strategy'])
+                """)
+            #expect(python.contains("('dense.weight', (4, 16), 'float32')") && python.contains("2 FedAvg"), "python said: \(python)")
 
             // Re-deliver every event of the job's history (same ids, new offsets), as a producer
             // retry or a replay would: the projection must not change.
