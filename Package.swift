@@ -35,7 +35,7 @@ let package = Package(
             providers: [.apt(["librdkafka-dev"])]
         ),
         // Tensors, safetensors, MNIST, local training and aggregation arithmetic: Foundation only.
-        .target(name: "Learning", path: "Sources/Learning", exclude: ["Aggregation"], swiftSettings: strict),
+        .target(name: "Learning", path: "Sources/Learning", swiftSettings: strict),
         .target(
             name: "Shared",
             dependencies: [
@@ -79,7 +79,7 @@ let package = Package(
             path: "Benchmarks/flotilla-bench",
             swiftSettings: strict
         ),
-        .testTarget(name: "LearningTests", dependencies: ["Learning"], path: "Tests/LearningTests", exclude: ["Aggregation"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning"], path: "Tests/LearningTests"),
         .testTarget(name: "SharedTests", dependencies: ["Shared", .product(name: "Logging", package: "swift-log")], path: "Tests/SharedTests", exclude: ["Fixtures"]),
         .testTarget(name: "PlacementTests", dependencies: ["Placement"], path: "Tests/PlacementTests"),
         .testTarget(name: "AggregatorTests", dependencies: ["Aggregator"], path: "Tests/AggregatorTests"),

@@ -48,7 +48,7 @@ struct EndToEndTests {
                 meta = safe_open('\(modelFile)', framework='np').metadata()
                 print(sorted((k, v.shape, str(v.dtype)) for k, v in tensors.items()), meta['flotilla.round'], meta['flotilla.strategy'])
                 """)
-            #expect(python.contains("('dense.weight', (4, 16), 'float32')") && python.contains("2 FedAvg"), "python said: \(python)")
+            #expect(python.contains("('dense.weight', (4, 16), 'float32')") && python.contains("2 fedAvg"), "python said: \(python)")
 
             // Re-deliver every event of the job's history (same ids, new offsets), as a producer
             // retry or a replay would: the projection must not change.

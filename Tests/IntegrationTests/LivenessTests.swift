@@ -42,7 +42,7 @@ struct LivenessTests {
                 await victim.triggerGracefulShutdown()  // c2's agent stops: no more heartbeats or updates
                 try await tasks.waitForAll()
 
-                let done = try await stack.waitFor("v1/jobs/live-job", as: JobView.self, timeout: .seconds(120)) { $0.phase == "Completed" }
+                let done = try await stack.waitFor("v1/jobs/live-job", as: JobView.self, timeout: .seconds(120)) { $0.phase == "Completed" && $0.rounds.completed == 40 }
                 #expect(done.rounds.completed == 40)
                 let last = try #require(done.roundDetails.last)
                 #expect(Set(last.participants.map(\.cluster)) == ["c1", "c3"], "c3 replaced c2")

@@ -30,7 +30,8 @@ struct TestStack {
         var kafka = KafkaConfiguration(bootstrapServers: try TestInfrastructure.kafkaBootstrap(), clientID: "test-\(label)")
         kafka.fetchWaitMaxMilliseconds = 10
         kafka.lingerMilliseconds = 0
-        let hub = HubConfiguration(kafka: kafka, topicPrefix: TestInfrastructure.uniqueName("t"), logLevel: logger.logLevel)
+        // Tiny pieces, so every model on the wire in these tests is split and reassembled.
+        let hub = HubConfiguration(kafka: kafka, topicPrefix: TestInfrastructure.uniqueName("t"), logLevel: logger.logLevel, modelChunkBytes: 128)
         let root = FileManager.default.temporaryDirectory.appendingPathComponent(TestInfrastructure.uniqueName("flotilla-\(label)-"))
         // Each cluster's private data: a small synthetic 4-class problem, two classes per cluster.
         let all = try LabeledImages.synthetic(count: 400, featureCount: 16, classes: 4, seed: 7)

@@ -5,11 +5,15 @@ public struct HubConfiguration: Sendable {
     public var kafka: KafkaConfiguration
     public var topicPrefix: String
     public var logLevel: Logger.Level
+    /// Model events larger than this are split (below a stock Kafka broker's 1 MiB message limit).
+    public var modelChunkBytes: Int
+    public static let defaultModelChunkBytes = 900 * 1024
 
-    public init(kafka: KafkaConfiguration, topicPrefix: String, logLevel: Logger.Level = .info) {
+    public init(kafka: KafkaConfiguration, topicPrefix: String, logLevel: Logger.Level = .info, modelChunkBytes: Int = defaultModelChunkBytes) {
         self.kafka = kafka
         self.topicPrefix = topicPrefix
         self.logLevel = logLevel
+        self.modelChunkBytes = modelChunkBytes
     }
 
     public init(environment: ConfigurationSource, clientID: String) throws(ConfigurationError) {
@@ -24,7 +28,10 @@ public struct HubConfiguration: Sendable {
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
             throw ConfigurationError(key: .logLevel, problem: "'\(levelText)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        self.init(kafka: kafka, topicPrefix: try environment.string(.topicPrefix), logLevel: level)
+        self.init(
+            kafka: kafka, topicPrefix: try environment.string(.topicPrefix), logLevel: level,
+            modelChunkBytes: try environment.int(.modelChunkBytes, in: 1_024...(64 << 20))
+        )
     }
 
     public func topic(_ topic: Topic) -> String { topic.name(prefix: topicPrefix) }

@@ -12,10 +12,14 @@ extension EventEnvelope {
         static let subject = "ce_subject"
         static let schemaVersion = "ce_schemaversion"
         static let contentType = "content-type"
+        static let transferID = "ce_transferid"
+        static let chunkIndex = "ce_chunkindex"
+        static let chunkCount = "ce_chunkcount"
+        static let dataSHA256 = "ce_datasha256"
     }
 
     public func record(prefix: String) -> KafkaRecord {
-        let headers: [(String, String)] = [
+        var headers: [(String, String)] = [
             (Header.specVersion, Self.specVersion),
             (Header.id, id),
             (Header.source, source),
@@ -25,6 +29,12 @@ extension EventEnvelope {
             (Header.schemaVersion, String(schemaVersion)),
             (Header.contentType, contentType.rawValue),
         ]
+        if let chunk {
+            headers += [
+                (Header.transferID, chunk.transferID), (Header.chunkIndex, String(chunk.index)),
+                (Header.chunkCount, String(chunk.count)), (Header.dataSHA256, chunk.sha256),
+            ]
+        }
         return KafkaRecord(
             topic: topic.name(prefix: prefix),
             key: Array(subject.utf8),
@@ -66,10 +76,18 @@ extension EventEnvelope {
         guard let contentType = ContentType(rawValue: contentTypeText) else {
             throw EventDecodingError("unsupported content-type '\(contentTypeText)'")
         }
+        var chunk: EventChunk?
+        if let transferID = values[Header.transferID] {
+            guard let index = values[Header.chunkIndex].flatMap(Int.init), let count = values[Header.chunkCount].flatMap(Int.init),
+                  let digest = values[Header.dataSHA256], !digest.isEmpty else {
+                throw EventDecodingError("piece of transfer \(transferID) lacks a valid \(Header.chunkIndex), \(Header.chunkCount) or \(Header.dataSHA256)")
+            }
+            chunk = EventChunk(transferID: transferID, index: index, count: count, sha256: digest)
+        }
         self.init(
             id: try required(Header.id), type: type, schemaVersion: version,
             source: try required(Header.source), time: time, subject: try required(Header.subject),
-            contentType: contentType, data: message.value
+            contentType: contentType, data: message.value, chunk: chunk
         )
     }
 

@@ -16,6 +16,8 @@ public struct EventEnvelope: Sendable, Hashable {
     public var subject: String
     public var contentType: ContentType
     public var data: [UInt8]
+    /// Set on the pieces of an event split across several messages (see `chunked`).
+    public var chunk: EventChunk?
 
     public enum ContentType: String, Sendable, Hashable {
         case json = "application/json"
@@ -25,8 +27,9 @@ public struct EventEnvelope: Sendable, Hashable {
 
     public init(
         id: String = UUID().uuidString.lowercased(), type: EventType, schemaVersion: Int = 1,
-        source: String, time: Date = Date(), subject: String, contentType: ContentType, data: [UInt8]
+        source: String, time: Date = Date(), subject: String, contentType: ContentType, data: [UInt8], chunk: EventChunk? = nil
     ) {
+        self.chunk = chunk
         self.id = id
         self.type = type
         self.schemaVersion = schemaVersion

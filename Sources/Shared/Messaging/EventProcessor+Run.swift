@@ -5,14 +5,14 @@ extension EventProcessor {
     /// committed offsets (or the beginning), and handle every event until shutdown.
     public static func consume(
         _ topics: [Topic], as service: String, configuration: HubConfiguration, publisher: EventPublisher,
-        logger: Logger, handler: @escaping Handler
+        logger: Logger, hooks: Hooks = Hooks(), handler: @escaping Handler
     ) async throws {
         try await TopicBootstrap.ensureTopics(admin: KafkaAdmin(configuration: configuration.kafka, logger: logger), prefix: configuration.topicPrefix)
         let consumer = try KafkaConsumer(
             configuration: configuration.kafka, groupID: "flotilla-\(service)",
             subscription: .assignAll(topics: topics.map(configuration.topic), start: .stored), logger: logger
         )
-        let processor = EventProcessor(consumer: consumer, publisher: publisher, service: service, logger: logger, handler: handler)
+        let processor = EventProcessor(consumer: consumer, publisher: publisher, service: service, logger: logger, hooks: hooks, handler: handler)
         do {
             try await processor.run()
         } catch {
@@ -27,6 +27,6 @@ extension EventPublisher {
     /// A producer (to list in the ServiceGroup before the services that use it) and a publisher on it.
     public static func make(configuration: HubConfiguration, source: String, logger: Logger) throws -> (KafkaProducer, EventPublisher) {
         let producer = try KafkaProducer(configuration: configuration.kafka, logger: logger)
-        return (producer, EventPublisher(producer: producer, topicPrefix: configuration.topicPrefix, source: source))
+        return (producer, EventPublisher(producer: producer, topicPrefix: configuration.topicPrefix, source: source, chunkBytes: configuration.modelChunkBytes))
     }
 }

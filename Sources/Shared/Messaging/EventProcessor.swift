@@ -22,12 +22,21 @@ public struct EventProcessor: Service {
     public struct Hooks: Sendable {
         public var deadLetterTopicMessage: (@Sendable (KafkaConsumerMessage) async throws -> Void)?
         public var afterDeadLettering: (@Sendable (KafkaConsumerMessage) async throws -> Void)?
+        /// Reassemble chunked events before the handler sees them (off for consumers that only
+        /// look at a transfer's first piece, like the status API).
+        public var assembleChunks: Bool
+        /// A transfer that cannot be completed (a piece missing or corrupt): e.g. publish a rejection.
+        public var transferBroken: (@Sendable (ChunkAssembler.Broken) async throws -> Void)?
         public init(
             deadLetterTopicMessage: (@Sendable (KafkaConsumerMessage) async throws -> Void)? = nil,
-            afterDeadLettering: (@Sendable (KafkaConsumerMessage) async throws -> Void)? = nil
+            afterDeadLettering: (@Sendable (KafkaConsumerMessage) async throws -> Void)? = nil,
+            assembleChunks: Bool = true,
+            transferBroken: (@Sendable (ChunkAssembler.Broken) async throws -> Void)? = nil
         ) {
             self.deadLetterTopicMessage = deadLetterTopicMessage
             self.afterDeadLettering = afterDeadLettering
+            self.assembleChunks = assembleChunks
+            self.transferBroken = transferBroken
         }
     }
 
@@ -43,8 +52,9 @@ public struct EventProcessor: Service {
     public func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
+                var assembler = ChunkAssembler()  // owned by this loop alone
                 for try await message in consumer.messages {
-                    try await process(message)
+                    try await process(message, assembler: &assembler)
                 }
             }
         } catch where Task.isShuttingDownGracefully && (error is CancellationError || (error as? KafkaError)?.code == .closed) {
@@ -53,11 +63,23 @@ public struct EventProcessor: Service {
         }
     }
 
-    func process(_ message: KafkaConsumerMessage) async throws {
+    func process(_ message: KafkaConsumerMessage, assembler: inout ChunkAssembler) async throws {
+        // Reading and reassembling happen once; only the handler is retried.
+        let event: ConsumedEvent?
+        do {
+            event = try await prepare(message, assembler: &assembler)
+        } catch let error as PermanentEventError {
+            try await deadLetter(message, reason: error.reason)
+            return
+        }
         var backoff: Duration = .milliseconds(100)
         while true {
             do {
-                try await handle(message)
+                if let event {
+                    try await handle(event)
+                } else if isDeadLetterTopic(message) {
+                    try await hooks.deadLetterTopicMessage?(message)
+                }
                 try consumer.storeOffset(for: message)
                 return
             } catch let error as PermanentEventError {
@@ -73,12 +95,15 @@ public struct EventProcessor: Service {
         }
     }
 
-    private func handle(_ message: KafkaConsumerMessage) async throws {
-        if message.topic == Topic.deadLetter.name(prefix: publisher.topicPrefix) {
-            try await hooks.deadLetterTopicMessage?(message)
-            return
-        }
-        let envelope: EventEnvelope
+    private func isDeadLetterTopic(_ message: KafkaConsumerMessage) -> Bool {
+        message.topic == Topic.deadLetter.name(prefix: publisher.topicPrefix)
+    }
+
+    /// The event in a message, or nil when there is nothing (yet) to hand over: a dead-letter
+    /// topic message, or a piece of a transfer whose other pieces are still to come.
+    private func prepare(_ message: KafkaConsumerMessage, assembler: inout ChunkAssembler) async throws -> ConsumedEvent? {
+        if isDeadLetterTopic(message) { return nil }
+        var envelope: EventEnvelope
         do {
             envelope = try EventEnvelope(message: message)
         } catch {
@@ -90,8 +115,21 @@ public struct EventProcessor: Service {
         guard envelope.type.topic == topic else {
             throw PermanentEventError("event type \(envelope.type.rawValue) does not belong on \(message.topic)")
         }
+        if envelope.chunk != nil && hooks.assembleChunks {
+            do {
+                guard let whole = try assembler.add(envelope) else { return nil }
+                envelope = whole
+            } catch {
+                try await hooks.transferBroken?(error)
+                throw PermanentEventError(error.reason)
+            }
+        }
+        return ConsumedEvent(envelope: envelope, message: message, topic: topic)
+    }
+
+    private func handle(_ event: ConsumedEvent) async throws {
         do {
-            try await handler(ConsumedEvent(envelope: envelope, message: message, topic: topic))
+            try await handler(event)
         } catch let error as EventDecodingError {
             throw PermanentEventError(error.reason)
         }

@@ -7,11 +7,14 @@ public struct EventPublisher: Sendable {
     public let topicPrefix: String
     /// The CloudEvents `source` of everything this process publishes, e.g. `flotilla/aggregator`.
     public let source: String
+    /// Model events larger than this travel as several messages (see `EventChunk`).
+    public let chunkBytes: Int
 
-    public init(producer: KafkaProducer, topicPrefix: String, source: String) {
+    public init(producer: KafkaProducer, topicPrefix: String, source: String, chunkBytes: Int = HubConfiguration.defaultModelChunkBytes) {
         self.producer = producer
         self.topicPrefix = topicPrefix
         self.source = source
+        self.chunkBytes = chunkBytes
     }
 
     @discardableResult
@@ -29,7 +32,8 @@ public struct EventPublisher: Sendable {
     @discardableResult
     public func publish(_ model: some ModelEvent) async throws -> EventEnvelope {
         let envelope = model.envelope(source: source)
-        try await publish(envelope)
+        // Pieces share the key, so they stay in order on one partition.
+        for piece in envelope.chunked(maximumBytes: chunkBytes) { try await publish(piece) }
         return envelope
     }
 

@@ -1,5 +1,8 @@
-/// Flotilla extension `spec.aggregation`: how a round ends when not everyone answers.
-/// Unset fields keep the simple behaviour: wait for every participant, no deadline.
+import Learning
+
+/// Flotilla extension `spec.aggregation`: the strategy that combines updates, and how a round
+/// ends when not everyone answers. Unset fields keep the simple behaviour: FedAvg, wait for
+/// every participant, no deadline.
 public struct RoundPolicy: Codable, Sendable, Hashable {
     public enum LateUpdates: String, Codable, Sendable, Hashable, CaseIterable {
         /// Rejected with a reason event.
@@ -15,6 +18,10 @@ public struct RoundPolicy: Codable, Sendable, Hashable {
         case fail
     }
 
+    /// `{name: fedAdam, eta: 0.05}` and so on (see `AggregationStrategy`); default FedAvg.
+    public var strategy: AggregationStrategy?
+    /// Clip each update's change to this L2 norm before the strategy sees it.
+    public var clipNorm: Float?
     /// Seconds from a round's start until it closes with whoever answered.
     public var roundDeadlineSeconds: Int?
     /// k of n: the fewest updates a round needs when its deadline passes (default: all).
@@ -22,7 +29,14 @@ public struct RoundPolicy: Codable, Sendable, Hashable {
     public var lateUpdates: LateUpdates?
     public var onQuorumMissed: QuorumMissed?
 
-    public init(roundDeadlineSeconds: Int? = nil, minResponses: Int? = nil, lateUpdates: LateUpdates? = nil, onQuorumMissed: QuorumMissed? = nil) {
+    public var aggregation: AggregationConfiguration { AggregationConfiguration(strategy: strategy ?? .fedAvg, clipNorm: clipNorm) }
+
+    public init(
+        strategy: AggregationStrategy? = nil, clipNorm: Float? = nil, roundDeadlineSeconds: Int? = nil, minResponses: Int? = nil,
+        lateUpdates: LateUpdates? = nil, onQuorumMissed: QuorumMissed? = nil
+    ) {
+        self.strategy = strategy
+        self.clipNorm = clipNorm
         self.roundDeadlineSeconds = roundDeadlineSeconds
         self.minResponses = minResponses
         self.lateUpdates = lateUpdates
@@ -30,7 +44,11 @@ public struct RoundPolicy: Codable, Sendable, Hashable {
     }
 
     func validate(at path: String, minAvailableClients: Int) -> [FieldError] {
-        var errors: [FieldError] = []
+        var errors = aggregation.validate().map { FieldError(field: "\(path).\($0.field)", problem: $0.problem) }
+        // Robust strategies need enough updates per round (Krum: n >= 2f + 3).
+        errors += aggregation.strategy.validate(updateCount: minResponses ?? minAvailableClients).map {
+            FieldError(field: "\(path).\($0.field)", problem: "\($0.problem) (with \(minResponses ?? minAvailableClients) updates per round)")
+        }
         if let seconds = roundDeadlineSeconds, !(1...86_400).contains(seconds) {
             errors.append(FieldError(field: "\(path).roundDeadlineSeconds", problem: "must be in 1...86400, got \(seconds)"))
         }

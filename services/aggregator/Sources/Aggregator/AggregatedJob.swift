@@ -11,9 +11,18 @@ struct AggregatedJob: Sendable {
     /// The participants placement currently gives the job; each new round starts with these.
     var participants: [Participant] = []
     var lastClosed: ClosedRound?
+    /// Server optimiser moments (FedAdam, FedYogi, FedAdagrad), carried from round to round.
+    var optimizerState = ServerOptimizerState.initial
 
     var policy: RoundPolicy { job.spec.aggregation ?? RoundPolicy() }
 
     var architecture: ModelArchitecture { (job.spec.training ?? TrainingSpec()).architecture }
-    var training: TrainingConfiguration { (job.spec.training ?? TrainingSpec()).configuration }
+    var strategy: AggregationStrategy { policy.aggregation.strategy }
+
+    /// What collaborators train with; FedProx's mu comes from the strategy when it is chosen.
+    var training: TrainingConfiguration {
+        var configuration = (job.spec.training ?? TrainingSpec()).configuration
+        if case .fedProx(let mu) = strategy { configuration.proximalMu = mu }
+        return configuration
+    }
 }

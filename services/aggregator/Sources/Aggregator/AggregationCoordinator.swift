@@ -5,7 +5,6 @@ import Shared
 /// The aggregator's state machine. Feed it events; it returns the actions to perform.
 /// Pure (no I/O, no clock), so every rule is tested by feeding events.
 public struct AggregationCoordinator: Sendable {
-    public static let strategy = "FedAvg"
     var jobs: [String: AggregatedJob] = [:]
 
     public init() {}
@@ -36,7 +35,14 @@ public struct AggregationCoordinator: Sendable {
         job.model = initial
         job.version = 0
         let model = GlobalModelPublished(jobID: job.job.id, version: 0, parameters: initial)
-        let started = startRound(1, of: &job, participants: decided.participants, base: model, now: now)
+        let started: RoundStarted
+        do {
+            started = try startRound(1, of: &job, participants: decided.participants, base: model, now: now)
+        } catch {
+            job.phase = .failed
+            jobs[decided.jobID] = job
+            return [.publishPhase(JobPhaseChanged(jobID: job.job.id, phase: .failed, previous: .waiting, reason: "AggregationFailed", message: "\(error)"))]
+        }
         jobs[decided.jobID] = job
         return [
             .publishPhase(JobPhaseChanged(jobID: job.job.id, phase: .running, previous: .waiting, reason: "PlacementSatisfied", message: decided.message)),
@@ -86,7 +92,7 @@ public struct AggregationCoordinator: Sendable {
         guard update.loss.isFinite else { return reject("training loss is not finite") }
         do {
             try job.architecture.validate(update.parameters)
-            try round.accumulator.add(update.parameters, weight: Double(update.examples))
+            try round.accumulator.add(update.parameters, examples: update.examples)
         } catch {
             return reject("\(error)")
         }
@@ -97,9 +103,10 @@ public struct AggregationCoordinator: Sendable {
         return actions
     }
 
-    func startRound(_ number: Int, of job: inout AggregatedJob, participants: [Participant], base: GlobalModelPublished, now: Date) -> RoundStarted {
+    func startRound(_ number: Int, of job: inout AggregatedJob, participants: [Participant], base: GlobalModelPublished, now: Date) throws(RoundAggregationError) -> RoundStarted {
+        let aggregator = try RoundAggregator(configuration: job.policy.aggregation, global: base.parameters, state: job.optimizerState)
         job.round = RoundState(
-            number: number, participants: participants, baseModelSHA256: base.sha256, accumulator: WeightedAverageAccumulator(layout: base.parameters),
+            number: number, participants: participants, baseModelSHA256: base.sha256, accumulator: aggregator,
             deadline: job.policy.roundDeadlineSeconds.map { now.addingTimeInterval(TimeInterval($0)) }
         )
         return RoundStarted(
@@ -115,7 +122,7 @@ public struct AggregationCoordinator: Sendable {
         let id = job.job.id
         let averaged: ModelParameters
         do {
-            averaged = try round.accumulator.average()
+            (averaged, job.optimizerState) = try round.accumulator.finish()
         } catch {
             job.phase = .failed
             job.round = nil
@@ -126,15 +133,16 @@ public struct AggregationCoordinator: Sendable {
         let totalExamples = round.contributions.reduce(0) { $0 + $1.examples }
         let meanLoss = round.contributions.reduce(0.0) { $0 + $1.loss * Double($1.examples) } / Double(max(totalExamples, 1))
         let path = "\(job.job.spec.server.storage.path)/\(id)/round-\(String(format: "%04d", round.number)).safetensors"
-        let bytes = SafeTensors.encode(averaged, metadata: ["flotilla.job": id, "flotilla.round": String(round.number), "flotilla.strategy": Self.strategy])
+        let strategy = job.strategy.name
+        let bytes = SafeTensors.encode(averaged, metadata: ["flotilla.job": id, "flotilla.round": String(round.number), "flotilla.strategy": strategy])
         let sha = ModelDigest.sha256(bytes)
-        let manifest = ModelManifest(job: id, round: round.number, sha256: sha, strategy: Self.strategy, contributors: round.contributions, parameterCount: averaged.parameterCount)
+        let manifest = ModelManifest(job: id, round: round.number, sha256: sha, strategy: strategy, contributors: round.contributions, parameterCount: averaged.parameterCount)
         let model = GlobalModelPublished(jobID: id, version: round.number, parameters: averaged)
         var actions: [AggregatorAction] = [
             .storeModel(StoredModel(jobID: id, round: round.number, path: path, bytes: bytes, manifest: manifest)),
             .publishModel(model),
             .publishRoundCompleted(RoundCompleted(
-                jobID: id, round: round.number, contributions: round.contributions, strategy: Self.strategy, modelVersion: round.number,
+                jobID: id, round: round.number, contributions: round.contributions, strategy: strategy, modelVersion: round.number,
                 modelSHA256: sha, modelPath: path, meanLoss: meanLoss, totalExamples: totalExamples, missing: missing
             )),
         ]
@@ -146,7 +154,13 @@ public struct AggregationCoordinator: Sendable {
                 message: "\(round.number) rounds completed; final model \(path)"
             )))
         } else {
-            actions.append(.publishRoundStarted(startRound(round.number + 1, of: &job, participants: job.participants, base: model, now: now)))
+            do {
+                actions.append(.publishRoundStarted(try startRound(round.number + 1, of: &job, participants: job.participants, base: model, now: now)))
+            } catch {
+                job.phase = .failed
+                job.round = nil
+                actions.append(.publishPhase(JobPhaseChanged(jobID: id, phase: .failed, previous: .running, reason: "AggregationFailed", message: "round \(round.number + 1): \(error)")))
+            }
         }
         return actions
     }

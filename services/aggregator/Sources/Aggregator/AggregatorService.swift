@@ -21,7 +21,14 @@ public struct AggregatorService: Service {
     public var deadlines: RoundDeadlineTicker { RoundDeadlineTicker(service: self) }
 
     public func run() async throws {
-        try await EventProcessor.consume([.jobs, .placements, .updates], as: "aggregator", configuration: configuration.hub, publisher: publisher, logger: logger) { event in
+        let hooks = EventProcessor.Hooks(transferBroken: { broken in
+            // A model update with a piece missing or corrupt is rejected with the reason.
+            guard broken.envelope.type == .modelUpdateSubmitted else { return }
+            try await publisher.publish(ModelUpdateRejected(
+                jobID: broken.envelope.subject, round: nil, cluster: nil, updateEventID: broken.envelope.chunk?.transferID ?? broken.envelope.id, reason: broken.reason
+            ))
+        })
+        try await EventProcessor.consume([.jobs, .placements, .updates], as: "aggregator", configuration: configuration.hub, publisher: publisher, logger: logger, hooks: hooks) { event in
             try await handle(event)
         }
     }

@@ -3,13 +3,14 @@ import Learning
 import Shared
 
 /// One round in progress: who was asked, who answered, and the running FedAvg sum.
-/// Updates are folded in as they arrive, so memory stays O(model size).
+/// FedAvg-like strategies fold updates in as they arrive, so memory stays O(model size).
 struct RoundState: Sendable {
     let number: Int
     /// Who is expected to answer; a cluster placement removes mid-round is dropped from it.
     var participants: [Participant]
     let baseModelSHA256: String
-    var accumulator: WeightedAverageAccumulator
+    /// The strategy's running state: folded sums for FedAvg-like strategies, held updates for robust ones.
+    var accumulator: RoundAggregator
     var contributions: [Contribution] = []
     /// When the round closes with whoever answered (nil: wait for everyone).
     var deadline: Date?

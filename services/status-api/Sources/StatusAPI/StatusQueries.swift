@@ -26,8 +26,29 @@ struct StatusQueries: Sendable {
         return false
     }
 
+    /// Runs `body` on one connection in a REPEATABLE READ transaction, so a response built from
+    /// several queries shows one consistent state of the projection (never half a transaction).
+    func snapshot<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+            return try await body(connection)
+        }
+    }
+
     func job(_ id: String) async throws -> JobDetail? {
-        let rows = try await client.query("""
+        try await snapshot { try await job(id, on: $0) }
+    }
+
+    func rounds(_ id: String) async throws -> [RoundDetail] {
+        try await snapshot { try await rounds(id, on: $0) }
+    }
+
+    func placement(_ id: String) async throws -> PlacementView? {
+        try await snapshot { try await placement(id, on: $0) }
+    }
+
+    private func job(_ id: String, on connection: PostgresConnection) async throws -> JobDetail? {
+        let rows = try await connection.query("""
             SELECT id, phase, reason, message, framework, min_available_clients, storage_path, rounds_total, rounds_completed, current_round,
                    latest_model::text, submitted_at, started_at, finished_at, updated_at
             FROM jobs WHERE id = \(id)
@@ -37,15 +58,15 @@ struct StatusQueries: Sendable {
                 id: row.0, phase: row.1, reason: row.2, message: row.3, framework: row.4, minAvailableClients: row.5, storagePath: row.6,
                 rounds: RoundProgress(total: row.7, completed: row.8, current: row.9), latestModel: Self.decode(LatestModel.self, row.10),
                 submittedAt: row.11, startedAt: row.12, finishedAt: row.13, updatedAt: row.14,
-                placement: try await placement(id).map { PlacementSummary(generation: $0.generation, sufficient: $0.sufficient, message: $0.message, participants: $0.participants, decidedAt: $0.decidedAt) },
-                history: try await transitions(id), roundDetails: try await rounds(id)
+                placement: try await placement(id, on: connection).map { PlacementSummary(generation: $0.generation, sufficient: $0.sufficient, message: $0.message, participants: $0.participants, decidedAt: $0.decidedAt) },
+                history: try await transitions(id, on: connection), roundDetails: try await rounds(id, on: connection)
             )
         }
         return nil
     }
 
-    func transitions(_ id: String) async throws -> [Transition] {
-        let rows = try await client.query("SELECT from_phase, to_phase, reason, message, at FROM job_transitions WHERE job_id = \(id) ORDER BY at, to_phase", logger: logger)
+    private func transitions(_ id: String, on connection: PostgresConnection) async throws -> [Transition] {
+        let rows = try await connection.query("SELECT from_phase, to_phase, reason, message, at FROM job_transitions WHERE job_id = \(id) ORDER BY at, to_phase", logger: logger)
         var result: [Transition] = []
         for try await (from, to, reason, message, at) in rows.decode((String, String, String, String, Date).self) {
             result.append(Transition(from: from, to: to, reason: reason, message: message, at: at))
@@ -53,8 +74,8 @@ struct StatusQueries: Sendable {
         return result
     }
 
-    func rounds(_ id: String) async throws -> [RoundDetail] {
-        let rows = try await client.query("""
+    private func rounds(_ id: String, on connection: PostgresConnection) async throws -> [RoundDetail] {
+        let rows = try await connection.query("""
             SELECT round, state, participants::text, contributions::text, rejections::text, updates_received, strategy, mean_loss, total_examples,
                    model_sha256, model_path, started_at, completed_at, missing::text, deadline_extended_at
             FROM job_rounds WHERE job_id = \(id) ORDER BY round
@@ -71,8 +92,8 @@ struct StatusQueries: Sendable {
         return result
     }
 
-    func placement(_ id: String) async throws -> PlacementView? {
-        let rows = try await client.query("""
+    private func placement(_ id: String, on connection: PostgresConnection) async throws -> PlacementView? {
+        let rows = try await connection.query("""
             SELECT generation, sufficient, message, participants::text, decision::text, decided_at FROM job_placements WHERE job_id = \(id)
             """, logger: logger)
         for try await (generation, sufficient, message, participants, decision, decidedAt) in rows.decode((Int, Bool, String, String, String, Date).self) {

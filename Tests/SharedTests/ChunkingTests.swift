@@ -1,0 +1,62 @@
+import Foundation
+import Learning
+import Testing
+@testable import Shared
+
+/// Models larger than one Kafka message travel in pieces and come back whole, or not at all.
+@Suite struct ChunkingTests {
+    static let update = ModelUpdateSubmitted(
+        jobID: "job-a", round: 1, cluster: "c1", examples: 10, loss: 0.5, baseModelSHA256: "base",
+        parameters: ModelParameters(tensors: [Tensor(name: "w", shape: [100], values: (0..<100).map(Float.init))])
+    )
+
+    static func wire(_ envelope: EventEnvelope) throws -> EventEnvelope {
+        let record = envelope.record(prefix: "")
+        return try EventEnvelope(message: KafkaConsumerMessage(topic: record.topic, partition: 0, offset: 0, key: record.key, value: record.value, headers: record.headers, timestamp: nil))
+    }
+
+    @Test func smallEventsStayWholeAndLargeOnesSplitAndReassemble() throws {
+        let envelope = Self.update.envelope(source: "t")
+        #expect(envelope.chunked(maximumBytes: 1 << 20) == [envelope])
+        let pieces = envelope.chunked(maximumBytes: 100)
+        #expect(pieces.count == (envelope.data.count + 99) / 100)
+        #expect(Set(pieces.map(\.id)).count == pieces.count && pieces.allSatisfy { $0.chunk?.transferID == envelope.id })
+        var assembler = ChunkAssembler()
+        var whole: EventEnvelope?
+        for piece in pieces {
+            #expect(whole == nil)
+            whole = try assembler.add(try Self.wire(piece))  // through the Kafka headers and back
+        }
+        let back = try #require(whole)
+        #expect(back.id == envelope.id && back.data == envelope.data && back.chunk == nil)
+        #expect(try ModelUpdateSubmitted(from: back) == Self.update)
+    }
+
+    @Test func aMissingPieceRejectsTheTransfer() throws {
+        let pieces = Self.update.envelope(source: "t").chunked(maximumBytes: 100)
+        var assembler = ChunkAssembler()
+        _ = try assembler.add(pieces[0])
+        let broken = try #require(throws: ChunkAssembler.Broken.self) { try assembler.add(pieces[2]) }
+        #expect(broken.reason.contains("expected piece 1") && broken.reason.contains("missing"))
+    }
+
+    @Test func aCorruptPieceRejectsTheTransfer() throws {
+        var pieces = Self.update.envelope(source: "t").chunked(maximumBytes: 100)
+        pieces[1].data[5] ^= 0xFF
+        var assembler = ChunkAssembler()
+        var caught: ChunkAssembler.Broken?
+        for piece in pieces {
+            do { _ = try assembler.add(piece) } catch { caught = error }
+        }
+        #expect(caught?.reason.contains("do not match their sha256") == true)
+    }
+
+    @Test func aPieceWithoutItsChunkHeadersIsNamed() throws {
+        var record = Self.update.envelope(source: "t").chunked(maximumBytes: 100)[0].record(prefix: "")
+        record.headers.removeAll { $0.key == "ce_datasha256" }
+        let error = try #require(throws: EventDecodingError.self) {
+            try EventEnvelope(message: KafkaConsumerMessage(topic: record.topic, partition: 0, offset: 0, key: record.key, value: record.value, headers: record.headers, timestamp: nil))
+        }
+        #expect(error.reason.contains("ce_datasha256"))
+    }
+}
