@@ -84,6 +84,7 @@ let package = Package(
         .testTarget(name: "PlacementTests", dependencies: ["Placement"], path: "Tests/PlacementTests"),
         .testTarget(name: "AggregatorTests", dependencies: ["Aggregator"], path: "Tests/AggregatorTests"),
         .testTarget(name: "RegistryTests", dependencies: ["Registry"], path: "Tests/RegistryTests"),
+        .testTarget(name: "CollaboratorTests", dependencies: ["Collaborator"], path: "Tests/CollaboratorTests"),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

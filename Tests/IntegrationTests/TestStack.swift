@@ -72,14 +72,14 @@ struct TestStack {
     }
 
     /// One collaborator agent, `c<index>`, with its own producer (so it can be stopped alone).
-    func collaboratorServices(_ index: Int) throws -> [any Service] {
+    func collaboratorServices(_ index: Int, deregisterOnExit: Bool = false) throws -> [any Service] {
         let configuration = CollaboratorConfiguration(
             hub: hub,
             registration: ClusterRegistration(
                 name: "c\(index)", labels: ["site": "s\(index)"], claims: ["federated-learning-sample.client-data": "/data/private/c\(index)"],
                 resources: ClusterResources(cpuMillicores: 2000, memoryBytes: 1 << 30)
             ),
-            dataRoot: root.path, heartbeatInterval: .seconds(1)
+            dataRoot: root.path, heartbeatInterval: .seconds(1), deregisterOnExit: deregisterOnExit
         )
         let (producer, agent) = try EventPublisher.make(configuration: hub, source: "flotilla/collaborator/c\(index)", logger: logger)
         return [

@@ -8,12 +8,15 @@ public struct CollaboratorConfiguration: Sendable {
     /// Claimed data paths are rooted here (on a real cluster the data volume mounts at `/`).
     public var dataRoot: String
     public var heartbeatInterval: Duration
+    /// Deregister on graceful shutdown (a cluster leaving for good), rather than let the lease run out.
+    public var deregisterOnExit: Bool
 
-    public init(hub: HubConfiguration, registration: ClusterRegistration, dataRoot: String, heartbeatInterval: Duration = .seconds(5)) {
+    public init(hub: HubConfiguration, registration: ClusterRegistration, dataRoot: String, heartbeatInterval: Duration = .seconds(5), deregisterOnExit: Bool = false) {
         self.hub = hub
         self.registration = registration
         self.dataRoot = dataRoot
         self.heartbeatInterval = heartbeatInterval
+        self.deregisterOnExit = deregisterOnExit
     }
 
     public init(source: ConfigurationSource) throws(ConfigurationError) {
@@ -26,14 +29,25 @@ public struct CollaboratorConfiguration: Sendable {
         guard let memory = Quantity.bytes(memoryText) else {
             throw ConfigurationError(key: .clusterMemory, problem: "'\(memoryText)' is not a quantity like 512Mi or 8Gi")
         }
+        var scores: [String: Int] = [:]
+        for (scoreName, text) in try source.pairs(.clusterScores) {
+            guard let value = Int(text) else { throw ConfigurationError(key: .clusterScores, problem: "score \(scoreName)='\(text)' is not an integer") }
+            scores[scoreName] = value  // the range is the registry's to check, with a reason event
+        }
+        let deregister = try source.string(.deregisterOnExit).lowercased()
+        guard ["true", "false"].contains(deregister) else {
+            throw ConfigurationError(key: .deregisterOnExit, problem: "'\(deregister)' is not true or false")
+        }
         self.init(
             hub: try HubConfiguration(environment: source, clientID: "flotilla-collaborator-\(name)"),
             registration: ClusterRegistration(
                 name: name, labels: try source.pairs(.clusterLabels), claims: try source.pairs(.clusterClaims),
-                resources: ClusterResources(cpuMillicores: Int64(cores * 1000), memoryBytes: memory, gpus: 0)
+                resources: ClusterResources(cpuMillicores: Int64(cores * 1000), memoryBytes: memory, gpus: try source.int(.clusterGPUs, in: 0...4096)),
+                scores: scores
             ),
             dataRoot: try source.string(.dataRoot),
-            heartbeatInterval: .seconds(try source.int(.heartbeatSeconds, in: 1...3600))
+            heartbeatInterval: .seconds(try source.int(.heartbeatSeconds, in: 1...3600)),
+            deregisterOnExit: deregister == "true"
         )
     }
 }

@@ -34,6 +34,10 @@ public struct HeartbeatService: Service {
             beat += 1
             try? await gracefulShutdown(for: configuration.heartbeatInterval)
         }
+        if configuration.deregisterOnExit {
+            try await publisher.publish(ClusterDeregistrationRequested(cluster: name, reason: "the agent was stopped"))
+            logger.info("deregistration sent", metadata: ["cluster": "\(name)"])
+        }
     }
 }
 

@@ -1,0 +1,37 @@
+import Testing
+@testable import Collaborator
+@testable import Shared
+
+@Suite struct CollaboratorConfigurationTests {
+    @Test func anAgentDeclaresLabelsClaimsResourcesAndScores() throws {
+        let configuration = try CollaboratorConfiguration(source: ConfigurationSource([
+            "FLOTILLA_CLUSTER_NAME": "cluster1",
+            "FLOTILLA_CLUSTER_LABELS": "region=eu,cluster.open-cluster-management.io/clusterset=fl",
+            "FLOTILLA_CLUSTER_CLAIMS": "federated-learning-sample.client-data=/data/private/cluster1",
+            "FLOTILLA_CLUSTER_CPU": "2.5", "FLOTILLA_CLUSTER_MEMORY": "512Mi", "FLOTILLA_CLUSTER_GPUS": "2",
+            "FLOTILLA_CLUSTER_SCORES": "default/cpuratio=-40", "FLOTILLA_DEREGISTER_ON_EXIT": "true",
+        ]))
+        let registration = configuration.registration
+        #expect(registration.labels["region"] == "eu")
+        #expect(registration.claims == ["federated-learning-sample.client-data": "/data/private/cluster1"])
+        #expect(registration.resources == ClusterResources(cpuMillicores: 2500, memoryBytes: 512 << 20, gpus: 2))
+        #expect(registration.scores == ["default/cpuratio": -40])
+        #expect(configuration.deregisterOnExit)
+    }
+
+    @Test(arguments: [
+        ("FLOTILLA_CLUSTER_MEMORY", "lots"), ("FLOTILLA_CLUSTER_CPU", "-1"), ("FLOTILLA_CLUSTER_SCORES", "s=high"),
+        ("FLOTILLA_CLUSTER_GPUS", "-2"), ("FLOTILLA_DEREGISTER_ON_EXIT", "maybe"),
+    ])
+    func badValuesNameTheirKey(key: String, value: String) {
+        let error = #expect(throws: ConfigurationError.self) {
+            try CollaboratorConfiguration(source: ConfigurationSource(["FLOTILLA_CLUSTER_NAME": "c1", key: value]))
+        }
+        #expect(error?.key.rawValue == key)
+    }
+
+    @Test func theClusterNameIsRequired() {
+        let error = #expect(throws: ConfigurationError.self) { try CollaboratorConfiguration(source: ConfigurationSource([:])) }
+        #expect(error?.key == .clusterName)
+    }
+}
