@@ -79,3 +79,37 @@ import Testing
         }
     }
 }
+
+/// A participant that reports it cannot train is not waited for.
+@Suite struct ParticipationFailureTests {
+    typealias T = AggregationCoordinatorTests
+
+    @Test func theRoundCompletesWithTheOthersAndNamesTheFailedCluster() throws {
+        var (coordinator, base) = T.started()
+        _ = coordinator.updateSubmitted(T.update("c1", base: base, value: 2, examples: 10), eventID: "e1")
+        let actions = coordinator.participationFailed(RoundParticipationFailed(jobID: "job-a", round: 1, cluster: "c2", reason: "cannot read local data"), now: Date())
+        guard case .publishRoundCompleted(let completed) = actions.first(where: { if case .publishRoundCompleted = $0 { true } else { false } }) else {
+            Issue.record("round did not complete: \(actions)")
+            return
+        }
+        #expect(completed.contributions.map(\.cluster) == ["c1"] && completed.missing == ["c2"])
+        // The next round asks both again: a failure is per round, not an eviction.
+        guard case .publishRoundStarted(let next) = actions.last else { Issue.record("no next round"); return }
+        #expect(next.participants.map(\.cluster) == ["c1", "c2"])
+    }
+
+    @Test func whenEveryParticipantFailsTheJobFailsWithTheReason() throws {
+        var (coordinator, _) = T.started()
+        _ = coordinator.participationFailed(RoundParticipationFailed(jobID: "job-a", round: 1, cluster: "c1", reason: "diverged"), now: Date())
+        let actions = coordinator.participationFailed(RoundParticipationFailed(jobID: "job-a", round: 1, cluster: "c2", reason: "no data"), now: Date())
+        guard case .publishPhase(let failed) = try #require(actions.first) else { Issue.record("\(actions)"); return }
+        #expect(failed.reason == "NoParticipantLeft" && failed.message.contains("c2: no data"))
+    }
+
+    @Test func aReportForAnotherRoundOrClusterChangesNothing() {
+        var (coordinator, _) = T.started()
+        #expect(coordinator.participationFailed(RoundParticipationFailed(jobID: "job-a", round: 2, cluster: "c1", reason: "x"), now: Date()).isEmpty)
+        #expect(coordinator.participationFailed(RoundParticipationFailed(jobID: "job-a", round: 1, cluster: "c9", reason: "x"), now: Date()).isEmpty)
+        #expect(coordinator.currentRound(of: "job-a") == 1)
+    }
+}

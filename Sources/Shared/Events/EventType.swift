@@ -16,6 +16,7 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
     case roundDeadlineExtended = "io.flotilla.round.deadline-extended"
     case modelUpdateSubmitted = "io.flotilla.model.update-submitted"
     case modelUpdateRejected = "io.flotilla.model.update-rejected"
+    case roundParticipationFailed = "io.flotilla.round.participation-failed"
 
     public var topic: Topic {
         switch self {
@@ -24,7 +25,7 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
         case .clusterRegistered, .clusterRegistrationRejected, .clusterDeregistered: .clusters
         case .placementDecided: .placements
         case .globalModelPublished, .roundStarted, .roundCompleted, .roundDeadlineExtended: .rounds
-        case .modelUpdateSubmitted, .modelUpdateRejected: .updates
+        case .modelUpdateSubmitted, .modelUpdateRejected, .roundParticipationFailed: .updates
         }
     }
 }

@@ -108,3 +108,21 @@ public struct RoundDeadlineExtended: EventPayload {
         self.newDeadline = newDeadline
     }
 }
+
+/// A selected collaborator could not take part in a round (its data is unreadable, training
+/// diverged, its base model never arrived). The aggregator stops waiting for it.
+public struct RoundParticipationFailed: EventPayload {
+    public static let eventType = EventType.roundParticipationFailed
+    public var jobID: String
+    public var round: Int
+    public var cluster: String
+    public var reason: String
+    public var subject: String { jobID }
+
+    public init(jobID: String, round: Int, cluster: String, reason: String) {
+        self.jobID = jobID
+        self.round = round
+        self.cluster = cluster
+        self.reason = reason
+    }
+}

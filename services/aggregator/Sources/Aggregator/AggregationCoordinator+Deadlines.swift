@@ -35,6 +35,26 @@ extension AggregationCoordinator {
         return actions
     }
 
+    /// A participant reported it cannot answer this round: stop waiting for it. The round ends
+    /// when everyone else answered (or at its deadline, by the round policy).
+    public mutating func participationFailed(_ failure: RoundParticipationFailed, now: Date) -> [AggregatorAction] {
+        guard var job = jobs[failure.jobID], job.phase == .running, var round = job.round, round.number == failure.round,
+              round.participants.contains(where: { $0.cluster == failure.cluster }), !round.answered.contains(failure.cluster) else { return [] }
+        round.participants.removeAll { $0.cluster == failure.cluster }
+        round.failed.append(failure.cluster)
+        job.round = round
+        defer { jobs[failure.jobID] = job }
+        if round.participants.isEmpty || (round.isComplete && round.contributions.isEmpty) {
+            job.phase = .failed
+            job.round = nil
+            return [.publishPhase(JobPhaseChanged(
+                jobID: failure.jobID, phase: .failed, previous: .running, reason: "NoParticipantLeft",
+                message: "round \(round.number): every participant failed (last: \(failure.cluster): \(failure.reason))"
+            ))]
+        }
+        return round.isComplete ? completeRound(&job, now: now) : []
+    }
+
     /// An update for the round that just closed, from a participant that missed it.
     mutating func lateUpdate(_ update: ModelUpdateSubmitted, eventID: String, job: inout AggregatedJob, now: Date) -> [AggregatorAction] {
         func reject(_ reason: String) -> [AggregatorAction] {

@@ -117,7 +117,7 @@ public struct AggregationCoordinator: Sendable {
 
     func completeRound(_ job: inout AggregatedJob, now: Date) -> [AggregatorAction] {
         guard let round = job.round else { return [] }
-        let missing = round.participants.map(\.cluster).filter { !round.answered.contains($0) }
+        let missing = round.participants.map(\.cluster).filter { !round.answered.contains($0) } + round.failed
         job.lastClosed = ClosedRound(number: round.number, participants: Set(round.participants.map(\.cluster)), answered: round.answered)
         let id = job.job.id
         let averaged: ModelParameters

@@ -55,6 +55,10 @@ public struct AggregatorService: Service {
                 try await publisher.publish(ModelUpdateRejected(jobID: event.envelope.subject, round: nil, cluster: nil, updateEventID: id, reason: error.reason))
                 throw error
             }
+        case .roundParticipationFailed:
+            let failure = try event.payload(RoundParticipationFailed.self)
+            logger.warning("participant failed", metadata: ["job": "\(failure.jobID)", "round": "\(failure.round)", "cluster": "\(failure.cluster)", "reason": "\(failure.reason)"])
+            actions = await state.apply { $0.participationFailed(failure, now: Date()) }
         default: actions = []
         }
         try await perform(actions)

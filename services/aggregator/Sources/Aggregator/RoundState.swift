@@ -15,6 +15,8 @@ struct RoundState: Sendable {
     /// When the round closes with whoever answered (nil: wait for everyone).
     var deadline: Date?
     var extended = false
+    /// Participants that reported they cannot answer (no longer waited for).
+    var failed: [String] = []
 
     /// Who answered this round itself (late updates from earlier rounds do not count).
     var answered: Set<String> { Set(contributions.filter { $0.lateFromRound == nil }.map(\.cluster)) }

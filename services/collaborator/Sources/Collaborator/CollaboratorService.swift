@@ -34,6 +34,7 @@ public struct CollaboratorService: Service {
         case .roundStarted:
             let round = try event.payload(RoundStarted.self)
             guard let me = round.participants.first(where: { $0.cluster == name }) else { return }
+            guard await workspace.claim(round.round, of: round.jobID) else { return }  // a duplicate or an old round
             do {
                 let update = try await workspace.train(for: round, as: name, dataPath: me.dataPath)
                 try await publisher.publish(update)
@@ -41,15 +42,24 @@ public struct CollaboratorService: Service {
             } catch is CancellationError {
                 throw CancellationError()
             } catch let error as TrainingWorkspace.RoundError {
-                logger.error("cannot take part in round", metadata: ["job": "\(round.jobID)", "round": "\(round.round)", "error": "\(error)"])
+                try await reportFailure(of: round, reason: "\(error)")
             } catch let error as DatasetError {
                 // Missing or corrupt local data will not heal by retrying this round.
-                logger.error("cannot read local data for round", metadata: ["job": "\(round.jobID)", "round": "\(round.round)", "error": "\(error)"])
+                try await reportFailure(of: round, reason: "cannot read local data: \(error)")
             } catch let error as TrainingError {
-                logger.error("local training failed", metadata: ["job": "\(round.jobID)", "round": "\(round.round)", "error": "\(error)"])
+                try await reportFailure(of: round, reason: "local training failed: \(error)")
             }
+        case .roundCompleted:
+            let completed = try event.payload(RoundCompleted.self)
+            await workspace.roundClosed(completed.round, of: completed.jobID)
         default:
             return
         }
+    }
+
+    /// Says why this cluster will not send an update, so the round need not wait for it.
+    private func reportFailure(of round: RoundStarted, reason: String) async throws {
+        logger.error("cannot take part in round", metadata: ["job": "\(round.jobID)", "round": "\(round.round)", "reason": "\(reason)"])
+        try await publisher.publish(RoundParticipationFailed(jobID: round.jobID, round: round.round, cluster: name, reason: reason))
     }
 }

@@ -11,6 +11,9 @@ actor TrainingWorkspace {
     private var datasets: [String: LabeledImages] = [:]
     /// Latest global model per job; a round's base model always arrives just before it.
     private var models: [String: GlobalModelPublished] = [:]
+    /// The latest round of each job this agent took part in or saw completed: an older or
+    /// repeated `RoundStarted` (a duplicate, a replay) is not trained again.
+    private var handledRounds: [String: Int] = [:]
     private static let trainingQueue = DispatchQueue(label: "flotilla.collaborator.training", qos: .userInitiated)
 
     init(dataRoot: String) { self.dataRoot = dataRoot }
@@ -21,6 +24,17 @@ actor TrainingWorkspace {
     }
 
     func forget(job: String) { models[job] = nil }
+
+    /// True the first time a round of a job is seen; false for one already handled or closed.
+    func claim(_ round: Int, of job: String) -> Bool {
+        guard round > handledRounds[job, default: 0] else { return false }
+        handledRounds[job] = round
+        return true
+    }
+
+    func roundClosed(_ round: Int, of job: String) {
+        handledRounds[job] = max(handledRounds[job, default: 0], round)
+    }
 
     enum RoundError: Error, CustomStringConvertible {
         case missingBaseModel(job: String, version: Int)

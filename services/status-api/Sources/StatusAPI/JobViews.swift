@@ -61,6 +61,8 @@ struct RoundDetail: Codable, Sendable {
     var contributions: [Contribution]
     /// Selected clusters that had not answered when the round closed at its deadline.
     var missing: [String]
+    /// Participants that reported they could not train this round, with their reasons.
+    var failures: [ParticipantFailure]
     var rejections: [UpdateRejection]
     var updatesReceived: Int
     var strategy: String?

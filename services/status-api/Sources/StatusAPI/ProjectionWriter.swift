@@ -24,6 +24,16 @@ struct ProjectionWriter {
             )
         case .modelUpdateSubmitted: try await updateReceived(event.envelope)
         case .modelUpdateRejected: try await updateRejected(event.payload(ModelUpdateRejected.self), at: time)
+        case .roundParticipationFailed:
+            let failure = try event.payload(RoundParticipationFailed.self)
+            guard try await phase(of: failure.jobID) != nil else { return }
+            // Topics are applied independently, so this may come before the round's start; a
+            // report about a round already completed (a replay) is stale and ignored.
+            let entry = [ParticipantFailure(cluster: failure.cluster, reason: failure.reason, at: time)]
+            try await connection.query("""
+                INSERT INTO job_rounds (job_id, round, state, failures) VALUES (\(failure.jobID), \(failure.round), 'Running', \(Self.json(entry))::jsonb)
+                ON CONFLICT (job_id, round) DO UPDATE SET failures = job_rounds.failures || excluded.failures WHERE job_rounds.state = 'Running'
+                """, logger: logger)
         case .clusterRegistered:
             let registered = try event.payload(ClusterRegistered.self)
             try await upsertCluster(registered.cluster.name, state: "Registered", generation: registered.generation, cluster: Self.json(registered.cluster), reason: "", at: time)
@@ -105,7 +115,8 @@ struct ProjectionWriter {
         try await connection.query("""
             INSERT INTO job_rounds (job_id, round, state, participants, started_at)
             VALUES (\(started.jobID), \(started.round), 'Running', \(Self.json(started.participants))::jsonb, \(time))
-            ON CONFLICT DO NOTHING
+            ON CONFLICT (job_id, round) DO UPDATE SET participants = excluded.participants, started_at = excluded.started_at
+            WHERE job_rounds.started_at IS NULL
             """, logger: logger)
         try await connection.query("UPDATE jobs SET current_round = greatest(current_round, \(started.round)), updated_at = \(time) WHERE id = \(started.jobID)", logger: logger)
     }

@@ -15,3 +15,10 @@ struct UpdateRejection: Codable, Sendable, Hashable {
     var updateEventID: String
     var at: Date
 }
+
+/// A selected cluster that reported it could not take part in a round, and why.
+struct ParticipantFailure: Codable, Sendable, Hashable {
+    var cluster: String
+    var reason: String
+    var at: Date
+}

@@ -122,6 +122,9 @@ enum Schema {
         (3, [
             "ALTER TABLE job_rounds ADD COLUMN missing jsonb NOT NULL DEFAULT '[]', ADD COLUMN deadline_extended_at timestamptz",
         ]),
+        (4, [
+            "ALTER TABLE job_rounds ADD COLUMN failures jsonb NOT NULL DEFAULT '[]'",
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {
