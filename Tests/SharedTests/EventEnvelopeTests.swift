@@ -104,3 +104,23 @@ import Testing
         #expect(garbage.reason.contains("not a valid safetensors file"))
     }
 }
+
+@Suite struct EventTimeParsingTests {
+    @Test(arguments: ["2023-11-14T22:13:20.٣Z", "2023-11-14T22:13:20.Z", "2023-11-14T22:13:20.12aZ", "not a time"])
+    func malformedTimesAreRefusedNotTrapped(_ text: String) {
+        #expect(EventEnvelope.parseTime(text) == nil)
+    }
+
+    @Test func fractionsAndOffsetsAreRead() throws {
+        let date = try #require(EventEnvelope.parseTime("2023-11-14T22:13:20.5Z"))
+        #expect(EventEnvelope.formatTime(date) == "2023-11-14T22:13:20.500Z")
+        #expect(EventEnvelope.parseTime("2023-11-14T23:13:20+01:00") == EventEnvelope.parseTime("2023-11-14T22:13:20Z"))
+    }
+
+    @Test func aNonFiniteNumberInAPayloadDoesNotStopPublishing() throws {
+        let completed = RoundCompleted(jobID: "j", round: 1, contributions: [Contribution(cluster: "c", examples: 1, loss: .nan)], strategy: "fedAvg",
+                                       modelVersion: 1, modelSHA256: "x", modelPath: "/p", meanLoss: .infinity, totalExamples: 1)
+        let back = try RoundCompleted(from: completed.envelope(source: "t"))
+        #expect(back.meanLoss == .infinity && back.contributions[0].loss.isNaN)
+    }
+}

@@ -107,8 +107,8 @@ extension EventEnvelope {
         var milliseconds: Int64 = 0
         if let dot = text.firstIndex(of: "."), let zone = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) {
             let digits = text[text.index(after: dot)..<zone]
-            guard !digits.isEmpty, digits.allSatisfy(\.isNumber) else { return nil }
-            milliseconds = Int64(String((digits + "00").prefix(3)))!
+            guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int64(String((digits + "00").prefix(3))) else { return nil }
+            milliseconds = value
             base = String(text[..<dot] + text[zone...])
         }
         guard let date = try? Date(base, strategy: .iso8601) else { return nil }

@@ -10,7 +10,9 @@ extension EventPayload {
     public func envelope(source: String, id: String = UUID().uuidString.lowercased(), time: Date = Date()) -> EventEnvelope {
         EventEnvelope(
             id: id, type: Self.eventType, source: source, time: time, subject: subject,
-            contentType: .json, data: Array(try! JSONCoding.encoder.encode(self))  // encoding our own value types cannot fail
+            // Our payloads are plain value types and non-finite floats are written as strings,
+            // so encoding cannot fail.
+            contentType: .json, data: Array(try! JSONCoding.encoder.encode(self))
         )
     }
 
