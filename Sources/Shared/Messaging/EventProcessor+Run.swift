@@ -12,9 +12,13 @@ extension EventProcessor {
             configuration: configuration.kafka, groupID: "flotilla-\(service)",
             subscription: .assignAll(topics: topics.map(configuration.topic), start: .stored), logger: logger
         )
-        let processor = EventProcessor(consumer: consumer, publisher: publisher, service: service, logger: logger, hooks: hooks, handler: handler)
+        try await EventProcessor(consumer: consumer, publisher: publisher, service: service, logger: logger, hooks: hooks, handler: handler).runThenClose()
+    }
+
+    /// Runs until shutdown, then closes the consumer (also when the run fails).
+    public func runThenClose() async throws {
         do {
-            try await processor.run()
+            try await run()
         } catch {
             await consumer.close()
             throw error

@@ -103,12 +103,7 @@ public struct RoundDeadlineTicker: Service {
     let service: AggregatorService
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully {
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
-            } catch {
-                return
-            }
+        try await periodically(every: .seconds(1)) {
             try await service.perform(await service.state.apply { $0.timePassed(now: Date()) })
         }
     }

@@ -52,12 +52,7 @@ public struct PlacementTicker: Service {
     var interval: Duration = .seconds(1)
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully {
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            } catch {
-                return
-            }
+        try await periodically(every: interval) {
             for output in await state.timePassed() {
                 switch output {
                 case .decided(let decided):

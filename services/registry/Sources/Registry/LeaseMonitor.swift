@@ -12,12 +12,7 @@ public struct LeaseMonitor: Service {
     let logger: Logger
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully {
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(settings.checkInterval)) }
-            } catch {
-                return
-            }
+        try await periodically(every: .seconds(settings.checkInterval)) {
             for output in await state.expireLeases(leaseDuration: settings.duration) {
                 guard case .registered(let fact) = output else { continue }
                 logger.warning("lease expired: cluster tainted unavailable", metadata: ["cluster": "\(fact.cluster.name)", "generation": "\(fact.generation)"])

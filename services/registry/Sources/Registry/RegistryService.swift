@@ -35,14 +35,9 @@ public struct RegistryService: Service {
             }
         }
         let consumer = try KafkaConsumer(configuration: configuration.kafka, groupID: "flotilla-registry", subscription: .assign(assignments), logger: logger)
-        let processor = EventProcessor(consumer: consumer, publisher: publisher, service: "registry", logger: logger) { event in
+        try await EventProcessor(consumer: consumer, publisher: publisher, service: "registry", logger: logger) { event in
             try await handle(event)
-        }
-        do { try await processor.run() } catch {
-            await consumer.close()
-            throw error
-        }
-        await consumer.close()
+        }.runThenClose()
     }
 
     func handle(_ event: ConsumedEvent) async throws {

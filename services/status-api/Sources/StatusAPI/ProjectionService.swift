@@ -38,12 +38,6 @@ struct ProjectionService: Service {
         ) { event in
             try await projector.apply(event)
         }
-        do {
-            try await processor.run()
-        } catch {
-            await consumer.close()
-            throw error
-        }
-        await consumer.close()
+        try await processor.runThenClose()
     }
 }
