@@ -4,14 +4,16 @@
 #include <librdkafka/rdkafka.h>
 
 // rd_kafka_producev is variadic and cannot be called from Swift; this fixed-arity wrapper
-// produces one message with key, value and headers. On success librdkafka owns `headers`;
-// on failure the caller still owns them and must destroy them.
-static inline rd_kafka_resp_err_t flotilla_produce(rd_kafka_t *rk, const char *topic,
+// produces one message with key, value and headers, to `partition` (RD_KAFKA_PARTITION_UA:
+// the partitioner picks by key). On success librdkafka owns `headers`; on failure the caller
+// still owns them and must destroy them.
+static inline rd_kafka_resp_err_t flotilla_produce(rd_kafka_t *rk, const char *topic, int32_t partition,
                                                    const void *key, size_t key_len,
                                                    const void *value, size_t value_len,
                                                    rd_kafka_headers_t *headers, void *opaque) {
     return rd_kafka_producev(rk,
                              RD_KAFKA_V_TOPIC(topic),
+                             RD_KAFKA_V_PARTITION(partition),
                              RD_KAFKA_V_KEY(key, key_len),
                              RD_KAFKA_V_VALUE((void *)value, value_len),
                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),

@@ -23,6 +23,8 @@ struct TestStack {
     let root: URL
     let logger: Logger
     var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    /// Where the aggregator writes models (job storage paths are rooted here).
+    var modelRoot: URL { root.appendingPathComponent("storage") }
 
     static func make(clusters: Int, label: String) async throws -> TestStack {
         var logger = Logger(label: "test.\(label)")
@@ -43,22 +45,30 @@ struct TestStack {
     }
 
     /// The services of the hub and of `clusters` collaborators, as one list for a ServiceGroup.
-    func services(clusters: Int, statusAPI includeStatusAPI: Bool = true, lease: LeaseSettings = LeaseSettings(duration: 3, checkInterval: 1)) throws -> [any Service] {
-        var services = try hubServices(statusAPI: includeStatusAPI, lease: lease)
+    func services(
+        clusters: Int, statusAPI includeStatusAPI: Bool = true, aggregator includeAggregator: Bool = true,
+        lease: LeaseSettings = LeaseSettings(duration: 3, checkInterval: 1)
+    ) throws -> [any Service] {
+        var services = try hubServices(statusAPI: includeStatusAPI, aggregator: includeAggregator, lease: lease)
         for index in 1...max(clusters, 1) where clusters > 0 { services += try collaboratorServices(index) }
         return services
     }
 
     /// Registry (with its lease monitor), placement (with its ticker), aggregator, status API.
-    func hubServices(statusAPI includeStatusAPI: Bool = true, registry includeRegistry: Bool = true, lease: LeaseSettings = LeaseSettings(duration: 3, checkInterval: 1)) throws -> [any Service] {
+    func hubServices(
+        statusAPI includeStatusAPI: Bool = true, registry includeRegistry: Bool = true, aggregator includeAggregator: Bool = true,
+        lease: LeaseSettings = LeaseSettings(duration: 3, checkInterval: 1)
+    ) throws -> [any Service] {
         let (producer, placementPublisher) = try EventPublisher.make(configuration: hub, source: "flotilla/placement", logger: logger)
         func publisher(_ source: String) -> EventPublisher { EventPublisher(producer: producer, topicPrefix: hub.topicPrefix, source: source) }
         let placement = PlacementService(configuration: hub, publisher: placementPublisher, logger: logger)
         var services: [any Service] = [
             producer, placement, placement.ticker,
         ]
-        let aggregator = AggregatorService(configuration: AggregatorConfiguration(hub: hub, modelRoot: root.appendingPathComponent("storage").path), publisher: publisher("flotilla/aggregator"), logger: logger)
-        services += [aggregator, aggregator.deadlines]
+        if includeAggregator {
+            let aggregator = AggregatorService(configuration: AggregatorConfiguration(hub: hub, modelRoot: modelRoot.path), publisher: publisher("flotilla/aggregator"), logger: logger)
+            services += [aggregator, aggregator.deadlines]
+        }
         if includeStatusAPI { services.append(try statusAPI()) }
         if includeRegistry { services += try registryServices(lease: lease) }
         return services

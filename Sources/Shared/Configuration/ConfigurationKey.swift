@@ -25,6 +25,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case leaseCheckSeconds = "FLOTILLA_LEASE_CHECK_SECONDS"
     case logLevel = "FLOTILLA_LOG_LEVEL"
     case statusURL = "FLOTILLA_STATUS_URL"
+    case fault = "FLOTILLA_FAULT"
 
     public var defaultValue: String? {
         switch self {
@@ -51,6 +52,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .leaseCheckSeconds: "1"
         case .logLevel: "info"
         case .statusURL: "http://127.0.0.1:8080"
+        case .fault: ""
         }
     }
 
@@ -80,6 +82,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .leaseCheckSeconds: "registry: how often leases are checked"
         case .logLevel: "trace, debug, info, notice, warning, error or critical"
         case .statusURL: "CLI: base URL of the status API"
+        case .fault: "aggregator, testing: SIGKILL itself at round-started:R, update-folded:R:N or model-writing:R (empty: never)"
         }
     }
 }

@@ -75,7 +75,7 @@ final class KafkaProducerCore: Sendable {
         let error = record.value.withUnsafeBytes { value in
             withOptionalBytes(record.key) { key in
                 flotilla_produce(
-                    handle, record.topic, key?.baseAddress, key?.count ?? 0,
+                    handle, record.topic, record.partition ?? -1 /* RD_KAFKA_PARTITION_UA */, key?.baseAddress, key?.count ?? 0,
                     value.baseAddress, value.count, headers, opaque
                 )
             }

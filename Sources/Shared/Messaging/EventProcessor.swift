@@ -100,9 +100,9 @@ public struct EventProcessor: Service {
     }
 
     /// The event in a message, or nil when there is nothing (yet) to hand over: a dead-letter
-    /// topic message, or a piece of a transfer whose other pieces are still to come.
+    /// topic message, a ``StreamMarker``, or a piece of a transfer whose other pieces are still to come.
     private func prepare(_ message: KafkaConsumerMessage, assembler: inout ChunkAssembler) async throws -> ConsumedEvent? {
-        if isDeadLetterTopic(message) { return nil }
+        if isDeadLetterTopic(message) || message.streamMarkerID != nil { return nil }
         var envelope: EventEnvelope
         do {
             envelope = try EventEnvelope(message: message)

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// Publishes events and returns only once the broker confirmed them (idempotent producer,
@@ -22,16 +23,17 @@ public struct EventPublisher: Sendable {
         try await producer.send(envelope.record(prefix: topicPrefix))
     }
 
+    /// Publishes `payload` under a fresh id, or under `id` (e.g. one from ``EventIdentity``).
     @discardableResult
-    public func publish(_ payload: some EventPayload) async throws -> EventEnvelope {
-        let envelope = payload.envelope(source: source)
+    public func publish(_ payload: some EventPayload, id: String? = nil) async throws -> EventEnvelope {
+        let envelope = payload.envelope(source: source, id: id ?? UUID().uuidString.lowercased())
         try await publish(envelope)
         return envelope
     }
 
     @discardableResult
-    public func publish(_ model: some ModelEvent) async throws -> EventEnvelope {
-        let envelope = model.envelope(source: source)
+    public func publish(_ model: some ModelEvent, id: String? = nil) async throws -> EventEnvelope {
+        let envelope = model.envelope(source: source, id: id ?? UUID().uuidString.lowercased())
         // Pieces share the key, so they stay in order on one partition.
         for piece in envelope.chunked(maximumBytes: chunkBytes) { try await publish(piece) }
         return envelope

@@ -12,9 +12,15 @@ public struct RoundStarted: EventPayload {
     public var baseModelSHA256: String
     public var architecture: ModelArchitecture
     public var training: TrainingConfiguration
+    /// When the round closes with whoever answered (nil: it waits for everyone).
+    public var deadline: Date?
     public var subject: String { jobID }
 
-    public init(jobID: String, round: Int, participants: [Participant], baseVersion: Int, baseModelSHA256: String, architecture: ModelArchitecture, training: TrainingConfiguration) {
+    public init(
+        jobID: String, round: Int, participants: [Participant], baseVersion: Int, baseModelSHA256: String,
+        architecture: ModelArchitecture, training: TrainingConfiguration, deadline: Date? = nil
+    ) {
+        self.deadline = deadline
         self.jobID = jobID
         self.round = round
         self.participants = participants
@@ -32,7 +38,11 @@ public struct Contribution: Codable, Sendable, Hashable {
     public var loss: Double
     /// Set when the update was trained for an earlier round and counted into this one.
     public var lateFromRound: Int?
-    public init(cluster: String, examples: Int, loss: Double, lateFromRound: Int? = nil) {
+    /// The `ModelUpdateSubmitted` event that was folded in. Contributions are listed in fold
+    /// order, so a round can be re-aggregated exactly from the log.
+    public var updateEventID: String?
+    public init(cluster: String, examples: Int, loss: Double, lateFromRound: Int? = nil, updateEventID: String? = nil) {
+        self.updateEventID = updateEventID
         self.cluster = cluster
         self.examples = examples
         self.loss = loss

@@ -4,6 +4,9 @@ import Shared
 /// Everything the aggregator keeps about one job.
 struct AggregatedJob: Sendable {
     var job: FederatedLearningJob
+    /// The id of the `JobSubmitted` event: the namespace of this job's derived event ids, so a
+    /// later job with the same name never shares them.
+    var submissionID: String
     var phase: JobPhase = .waiting
     var model: ModelParameters?
     var version = 0
@@ -13,6 +16,11 @@ struct AggregatedJob: Sendable {
     var lastClosed: ClosedRound?
     /// Server optimiser moments (FedAdam, FedYogi, FedAdagrad), carried from round to round.
     var optimizerState = ServerOptimizerState.initial
+
+    init(job: FederatedLearningJob, submissionID: String) {
+        self.job = job
+        self.submissionID = submissionID
+    }
 
     var policy: RoundPolicy { job.spec.aggregation ?? RoundPolicy() }
 
@@ -24,5 +32,10 @@ struct AggregatedJob: Sendable {
         var configuration = (job.spec.training ?? TrainingSpec()).configuration
         if case .fedProx(let mu) = strategy { configuration.proximalMu = mu }
         return configuration
+    }
+
+    /// `<storage.path>/<job>/round-NNNN.safetensors`, before the aggregator's model root.
+    func modelPath(round: Int) -> String {
+        "\(job.spec.server.storage.path)/\(job.id)/round-\(String(format: "%04d", round)).safetensors"
     }
 }

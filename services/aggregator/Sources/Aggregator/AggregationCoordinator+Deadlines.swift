@@ -70,7 +70,7 @@ extension AggregationCoordinator {
         } catch {
             return reject("\(error)")
         }
-        round.contributions.append(Contribution(cluster: update.cluster, examples: update.examples, loss: update.loss, lateFromRound: update.round))
+        round.contributions.append(Contribution(cluster: update.cluster, examples: update.examples, loss: update.loss, lateFromRound: update.round, updateEventID: eventID))
         closed = ClosedRound(number: closed.number, participants: closed.participants, answered: closed.answered.union([update.cluster]))
         job.round = round
         job.lastClosed = closed

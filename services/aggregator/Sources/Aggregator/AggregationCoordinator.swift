@@ -12,9 +12,20 @@ public struct AggregationCoordinator: Sendable {
     public func phase(of jobID: String) -> JobPhase? { jobs[jobID]?.phase }
     public func currentRound(of jobID: String) -> Int? { jobs[jobID]?.round?.number }
 
-    public mutating func jobSubmitted(_ submitted: JobSubmitted) -> [AggregatorAction] {
-        if jobs[submitted.job.id] == nil { jobs[submitted.job.id] = AggregatedJob(job: submitted.job) }
+    /// `eventID` is the `JobSubmitted` event's id: the namespace of the job's derived event ids.
+    public mutating func jobSubmitted(_ submitted: JobSubmitted, eventID: String? = nil) -> [AggregatorAction] {
+        if jobs[submitted.job.id] == nil {
+            jobs[submitted.job.id] = AggregatedJob(job: submitted.job, submissionID: eventID ?? "job/\(submitted.job.id)")
+        }
         return []
+    }
+
+    /// The namespace for the ids of events about `jobID` (see ``EventIdentity``).
+    public func eventNamespace(of jobID: String) -> String { jobs[jobID]?.submissionID ?? "job/\(jobID)" }
+
+    /// The open round's number and how many updates it has folded in (for fault points).
+    public func progress(of jobID: String) -> (round: Int, folded: Int)? {
+        jobs[jobID]?.round.map { ($0.number, $0.contributions.count) }
     }
 
     /// Another service moved the job (e.g. placement failed it): stop working on it.
@@ -83,8 +94,10 @@ public struct AggregationCoordinator: Sendable {
             return lateUpdate(update, eventID: eventID, job: &job, now: now)
         }
         guard update.round == round.number else { return reject("update is for round \(update.round), the current round is \(round.number)") }
-        guard round.participants.contains(where: { $0.cluster == update.cluster }) else {
-            return reject("cluster '\(update.cluster)' was not selected for round \(round.number)")
+        guard round.accepts(update.cluster) else {
+            return reject(round.failed.contains(update.cluster)
+                ? "cluster '\(update.cluster)' reported it cannot take part in round \(round.number)"
+                : "cluster '\(update.cluster)' was not selected for round \(round.number)")
         }
         guard !round.answered.contains(update.cluster) else { return reject("duplicate update from '\(update.cluster)' for round \(round.number)") }
         guard update.baseModelSHA256 == round.baseModelSHA256 else { return reject("update was trained from model \(update.baseModelSHA256.prefix(12)), not this round's base") }
@@ -96,7 +109,7 @@ public struct AggregationCoordinator: Sendable {
         } catch {
             return reject("\(error)")
         }
-        round.contributions.append(Contribution(cluster: update.cluster, examples: update.examples, loss: update.loss))
+        round.contributions.append(Contribution(cluster: update.cluster, examples: update.examples, loss: update.loss, updateEventID: eventID))
         job.round = round
         let actions = round.isComplete ? completeRound(&job, now: now) : []
         jobs[update.jobID] = job
@@ -105,13 +118,14 @@ public struct AggregationCoordinator: Sendable {
 
     func startRound(_ number: Int, of job: inout AggregatedJob, participants: [Participant], base: GlobalModelPublished, now: Date) throws(RoundAggregationError) -> RoundStarted {
         let aggregator = try RoundAggregator(configuration: job.policy.aggregation, global: base.parameters, state: job.optimizerState)
+        let deadline = job.policy.roundDeadlineSeconds.map { now.addingTimeInterval(TimeInterval($0)) }
         job.round = RoundState(
-            number: number, participants: participants, baseModelSHA256: base.sha256, accumulator: aggregator,
-            deadline: job.policy.roundDeadlineSeconds.map { now.addingTimeInterval(TimeInterval($0)) }
+            number: number, participants: participants, selected: Set(participants.map(\.cluster)), baseModelSHA256: base.sha256,
+            accumulator: aggregator, deadline: deadline
         )
         return RoundStarted(
             jobID: job.job.id, round: number, participants: participants, baseVersion: base.version,
-            baseModelSHA256: base.sha256, architecture: job.architecture, training: job.training
+            baseModelSHA256: base.sha256, architecture: job.architecture, training: job.training, deadline: deadline
         )
     }
 
@@ -132,9 +146,9 @@ public struct AggregationCoordinator: Sendable {
         job.version = round.number
         let totalExamples = round.contributions.reduce(0) { $0 + $1.examples }
         let meanLoss = round.contributions.reduce(0.0) { $0 + $1.loss * Double($1.examples) } / Double(max(totalExamples, 1))
-        let path = "\(job.job.spec.server.storage.path)/\(id)/round-\(String(format: "%04d", round.number)).safetensors"
+        let path = job.modelPath(round: round.number)
         let strategy = job.strategy.name
-        let bytes = SafeTensors.encode(averaged, metadata: ["flotilla.job": id, "flotilla.round": String(round.number), "flotilla.strategy": strategy])
+        let bytes = Self.modelFile(averaged, jobID: id, round: round.number, strategy: strategy)
         let sha = ModelDigest.sha256(bytes)
         let manifest = ModelManifest(job: id, round: round.number, sha256: sha, strategy: strategy, contributors: round.contributions, parameterCount: averaged.parameterCount)
         let model = GlobalModelPublished(jobID: id, version: round.number, parameters: averaged)
@@ -163,5 +177,10 @@ public struct AggregationCoordinator: Sendable {
             }
         }
         return actions
+    }
+
+    /// The bytes of round `round`'s model file: what `RoundCompleted.modelSHA256` is the hash of.
+    static func modelFile(_ model: ModelParameters, jobID: String, round: Int, strategy: String) -> [UInt8] {
+        SafeTensors.encode(model, metadata: ["flotilla.job": jobID, "flotilla.round": String(round), "flotilla.strategy": strategy])
     }
 }

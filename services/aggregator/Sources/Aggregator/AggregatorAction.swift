@@ -8,6 +8,9 @@ public enum AggregatorAction: Sendable, Hashable {
     case publishRoundStarted(RoundStarted)
     /// Write the model file and its manifest before announcing the round's end.
     case storeModel(StoredModel)
+    /// After a restart: make sure a rebuilt round's file is on disk as logged (rewritten only
+    /// when missing or different, e.g. torn by a crash).
+    case restoreModel(StoredModel)
     case publishRoundCompleted(RoundCompleted)
     case publishRejection(ModelUpdateRejected)
     case publishDeadlineExtended(RoundDeadlineExtended)
@@ -31,4 +34,21 @@ public struct ModelManifest: Codable, Sendable, Hashable {
     public var strategy: String
     public var contributors: [Contribution]
     public var parameterCount: Int
+}
+
+extension AggregatorAction {
+    /// The job an event is about and the name its id is derived from (nil: nothing to publish).
+    /// One decision, one name: a round is started, completed or extended once, a model version
+    /// is published once, a job enters a phase once, an update is rejected once.
+    var identity: (jobID: String, name: String)? {
+        switch self {
+        case .publishPhase(let change): (change.jobID, "phase/\(change.phase.rawValue)")
+        case .publishModel(let model): (model.jobID, "model/\(model.version)")
+        case .publishRoundStarted(let started): (started.jobID, "round/\(started.round)/started")
+        case .publishRoundCompleted(let completed): (completed.jobID, "round/\(completed.round)/completed")
+        case .publishDeadlineExtended(let extended): (extended.jobID, "round/\(extended.round)/deadline-extended")
+        case .publishRejection(let rejection): (rejection.jobID, "rejection/\(rejection.updateEventID)")
+        case .storeModel, .restoreModel: nil
+        }
+    }
 }

@@ -5,6 +5,10 @@ import Shared
 
 /// Consumes jobs, placement decisions and model updates; runs the rounds; publishes global
 /// models on `flotilla.rounds` and writes them under the job's storage path.
+///
+/// It keeps no state outside the log: at every start it rebuilds the rounds in progress from
+/// the log (``AggregatorRecovery``) and continues live exactly where the replay ended, so a
+/// SIGKILL at any moment loses nothing and counts nothing twice.
 public struct AggregatorService: Service {
     let configuration: AggregatorConfiguration
     let publisher: EventPublisher
@@ -21,16 +25,47 @@ public struct AggregatorService: Service {
     public var deadlines: RoundDeadlineTicker { RoundDeadlineTicker(service: self) }
 
     public func run() async throws {
+        let hub = configuration.hub
+        try await TopicBootstrap.ensureTopics(admin: KafkaAdmin(configuration: hub.kafka, logger: logger), prefix: hub.topicPrefix)
+        let positions = try await recover()
         let hooks = EventProcessor.Hooks(transferBroken: { broken in
             // A model update with a piece missing or corrupt is rejected with the reason.
             guard broken.envelope.type == .modelUpdateSubmitted else { return }
-            try await publisher.publish(ModelUpdateRejected(
+            try await publish(.publishRejection(ModelUpdateRejected(
                 jobID: broken.envelope.subject, round: nil, cluster: nil, updateEventID: broken.envelope.chunk?.transferID ?? broken.envelope.id, reason: broken.reason
-            ))
+            )))
         })
-        try await EventProcessor.consume([.jobs, .placements, .updates], as: "aggregator", configuration: configuration.hub, publisher: publisher, logger: logger, hooks: hooks) { event in
+        let consumer = try KafkaConsumer(configuration: hub.kafka, groupID: "flotilla-aggregator", subscription: .assign(positions), logger: logger)
+        try await EventProcessor(consumer: consumer, publisher: publisher, service: "aggregator", logger: logger, hooks: hooks) { event in
             try await handle(event)
+        }.runThenClose()
+    }
+
+    /// Replays the log into a fresh state, performs what was left undone, and returns where
+    /// live consumption of jobs, placements and updates continues.
+    func recover() async throws -> [KafkaTopicPartitionOffset] {
+        let started = ContinuousClock.now
+        let replay = TopicReplay(configuration: configuration.hub, producer: publisher.producer, service: "aggregator", logger: logger)
+        var recovery = AggregatorRecovery(now: Date())
+        // Jobs, placements and the aggregator's own round decisions fill separate tables, so
+        // their interleaving does not matter. Global models are not needed: completed rounds
+        // are re-aggregated from their updates.
+        var positions = try await replay.replay([.jobs, .placements, .rounds], skipChunked: true) { event in
+            guard event.topic != .rounds || event.envelope.type != .globalModelPublished else { return }
+            recovery.apply(event)
         }
+        positions.removeAll { $0.topic == configuration.hub.topic(.rounds) }
+        recovery.beginUpdates()
+        positions += try await replay.replay([.updates]) { recovery.apply($0) }
+        let (coordinator, actions) = recovery.finish()
+        let summary = recovery.summary
+        await state.install(coordinator)
+        logger.info("state rebuilt from the log", metadata: [
+            "runningJobs": "\(summary.running)", "roundsReaggregated": "\(summary.roundsRebuilt)", "openRoundUpdates": "\(summary.openRoundUpdates)",
+            "failed": "\(summary.failed)", "actions": "\(actions.count)", "took": "\(ContinuousClock.now - started)",
+        ])
+        try await perform(actions)
+        return positions
     }
 
     func handle(_ event: ConsumedEvent) async throws {
@@ -38,7 +73,8 @@ public struct AggregatorService: Service {
         switch event.envelope.type {
         case .jobSubmitted:
             let submitted = try event.payload(JobSubmitted.self)
-            actions = await state.apply { $0.jobSubmitted(submitted) }
+            let id = event.envelope.id
+            actions = await state.apply { $0.jobSubmitted(submitted, eventID: id) }
         case .jobPhaseChanged:
             let change = try event.payload(JobPhaseChanged.self)
             actions = await state.apply { $0.phaseChanged(change); return [] }
@@ -47,14 +83,20 @@ public struct AggregatorService: Service {
             actions = await state.apply { $0.placementDecided(decided, now: Date()) }
         case .modelUpdateSubmitted:
             let id = event.envelope.id
+            let update: ModelUpdateSubmitted
             do {
-                let update = try event.model(ModelUpdateSubmitted.self)
-                actions = await state.apply { $0.updateSubmitted(update, eventID: id, now: Date()) }
+                update = try event.model(ModelUpdateSubmitted.self)
             } catch {
                 // An unreadable update is rejected with its reason (and still dead-lettered).
-                try await publisher.publish(ModelUpdateRejected(jobID: event.envelope.subject, round: nil, cluster: nil, updateEventID: id, reason: error.reason))
+                try await publish(.publishRejection(ModelUpdateRejected(jobID: event.envelope.subject, round: nil, cluster: nil, updateEventID: id, reason: error.reason)))
                 throw error
             }
+            let (folded, progress) = await state.applyWithProgress(of: update.jobID) { $0.updateSubmitted(update, eventID: id, now: Date()) }
+            try await perform(folded)
+            if let progress, progress.round == update.round {
+                configuration.fault.crash(at: .updateFolded(round: progress.round, count: progress.folded))
+            }
+            return
         case .roundParticipationFailed:
             let failure = try event.payload(RoundParticipationFailed.self)
             logger.warning("participant failed", metadata: ["job": "\(failure.jobID)", "round": "\(failure.round)", "cluster": "\(failure.cluster)", "reason": "\(failure.reason)"])
@@ -65,27 +107,56 @@ public struct AggregatorService: Service {
     }
 
     func perform(_ actions: [AggregatorAction]) async throws {
+        for action in actions { try await perform(action) }
+    }
+
+    private func perform(_ action: AggregatorAction) async throws {
         let store = ModelStore(root: configuration.modelRoot)
-        for action in actions {
-            switch action {
-            case .publishPhase(let change):
-                logger.info("job \(change.phase.rawValue)", metadata: ["job": "\(change.jobID)", "reason": "\(change.reason)"])
-                try await publisher.publish(change)
-            case .publishModel(let model): try await publisher.publish(model)
-            case .publishRoundStarted(let started):
-                logger.info("round started", metadata: ["job": "\(started.jobID)", "round": "\(started.round)", "participants": "\(started.participants.count)"])
-                try await publisher.publish(started)
-            case .storeModel(let model): try store.store(model)
-            case .publishRoundCompleted(let completed):
-                logger.info("round completed", metadata: ["job": "\(completed.jobID)", "round": "\(completed.round)", "loss": "\(completed.meanLoss)"])
-                try await publisher.publish(completed)
-            case .publishDeadlineExtended(let extended):
-                logger.warning("round deadline extended", metadata: ["job": "\(extended.jobID)", "round": "\(extended.round)", "answered": "\(extended.answered)"])
-                try await publisher.publish(extended)
-            case .publishRejection(let rejection):
-                logger.warning("update rejected", metadata: ["job": "\(rejection.jobID)", "cluster": "\(rejection.cluster ?? "?")", "reason": "\(rejection.reason)"])
-                try await publisher.publish(rejection)
+        switch action {
+        case .storeModel(let model):
+            if configuration.fault.matches(.modelWriting(round: model.round)) {
+                try store.writeTorn(model)
+                FaultPlan.killNow()
             }
+            try store.store(model)
+        case .restoreModel(let model):
+            if try store.restore(model) {
+                logger.notice("model file rewritten from the log", metadata: ["job": "\(model.jobID)", "round": "\(model.round)", "path": "\(model.path)"])
+            }
+        case .publishPhase(let change):
+            logger.info("job \(change.phase.rawValue)", metadata: ["job": "\(change.jobID)", "reason": "\(change.reason)"])
+            try await publish(action)
+        case .publishRoundStarted(let started):
+            logger.info("round started", metadata: ["job": "\(started.jobID)", "round": "\(started.round)", "participants": "\(started.participants.count)"])
+            try await publish(action)
+            configuration.fault.crash(at: .roundStarted(round: started.round))
+        case .publishRoundCompleted(let completed):
+            logger.info("round completed", metadata: ["job": "\(completed.jobID)", "round": "\(completed.round)", "loss": "\(completed.meanLoss)"])
+            try await publish(action)
+        case .publishDeadlineExtended(let extended):
+            logger.warning("round deadline extended", metadata: ["job": "\(extended.jobID)", "round": "\(extended.round)", "answered": "\(extended.answered)"])
+            try await publish(action)
+        case .publishRejection(let rejection):
+            logger.warning("update rejected", metadata: ["job": "\(rejection.jobID)", "cluster": "\(rejection.cluster ?? "?")", "reason": "\(rejection.reason)"])
+            try await publish(action)
+        case .publishModel:
+            try await publish(action)
+        }
+    }
+
+    /// Publishes an action's event under an id derived from what it is (see ``EventIdentity``),
+    /// so publishing it again after a restart is a duplicate consumers recognise.
+    private func publish(_ action: AggregatorAction) async throws {
+        guard let (jobID, name) = action.identity else { return }
+        let id = EventIdentity.derived(namespace: await state.eventNamespace(of: jobID), name: name)
+        switch action {
+        case .publishPhase(let change): try await publisher.publish(change, id: id)
+        case .publishModel(let model): try await publisher.publish(model, id: id)
+        case .publishRoundStarted(let started): try await publisher.publish(started, id: id)
+        case .publishRoundCompleted(let completed): try await publisher.publish(completed, id: id)
+        case .publishDeadlineExtended(let extended): try await publisher.publish(extended, id: id)
+        case .publishRejection(let rejection): try await publisher.publish(rejection, id: id)
+        case .storeModel, .restoreModel: return
         }
     }
 }
@@ -93,9 +164,19 @@ public struct AggregatorService: Service {
 actor AggregatorState {
     private var coordinator = AggregationCoordinator()
 
+    func install(_ rebuilt: AggregationCoordinator) { coordinator = rebuilt }
+
     func apply(_ body: (inout AggregationCoordinator) -> [AggregatorAction]) -> [AggregatorAction] {
         body(&coordinator)
     }
+
+    /// Applies `body` and reports the job's open round afterwards (for fault points).
+    func applyWithProgress(of jobID: String, _ body: (inout AggregationCoordinator) -> [AggregatorAction]) -> ([AggregatorAction], (round: Int, folded: Int)?) {
+        let actions = body(&coordinator)
+        return (actions, coordinator.progress(of: jobID))
+    }
+
+    func eventNamespace(of jobID: String) -> String { coordinator.eventNamespace(of: jobID) }
 }
 
 /// Once a second, applies the round policy to rounds whose deadline passed.

@@ -19,4 +19,21 @@ struct ModelStore: Sendable {
         encoder.outputFormatting.insert(.prettyPrinted)
         try encoder.encode(model.manifest).write(to: manifestURL, options: .atomic)
     }
+
+    /// Writes `model` unless the file on disk already has exactly its bytes. Returns whether it wrote.
+    @discardableResult
+    func restore(_ model: StoredModel) throws -> Bool {
+        let existing = try? Data(contentsOf: url(for: model.path))
+        if let existing, existing.count == model.bytes.count, ModelDigest.sha256(Array(existing)) == model.manifest.sha256 { return false }
+        try store(model)
+        return true
+    }
+
+    /// Fault injection: leaves the first half of the model at its final path, as a crash in the
+    /// middle of a non-atomic write would.
+    func writeTorn(_ model: StoredModel) throws {
+        let modelURL = url(for: model.path)
+        try FileManager.default.createDirectory(at: modelURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(model.bytes.prefix(model.bytes.count / 2)).write(to: modelURL)
+    }
 }

@@ -8,6 +8,10 @@ struct RoundState: Sendable {
     let number: Int
     /// Who is expected to answer; a cluster placement removes mid-round is dropped from it.
     var participants: [Participant]
+    /// Who was asked when the round started. An update counts if its cluster was asked and did
+    /// not report failure, whatever placement decided since: acceptance then depends only on
+    /// the update log, so replaying the log after a crash accepts exactly the same updates.
+    let selected: Set<String>
     let baseModelSHA256: String
     /// The strategy's running state: folded sums for FedAvg-like strategies, held updates for robust ones.
     var accumulator: RoundAggregator
@@ -20,6 +24,7 @@ struct RoundState: Sendable {
 
     /// Who answered this round itself (late updates from earlier rounds do not count).
     var answered: Set<String> { Set(contributions.filter { $0.lateFromRound == nil }.map(\.cluster)) }
+    func accepts(_ cluster: String) -> Bool { selected.contains(cluster) && !failed.contains(cluster) }
     var isComplete: Bool { participants.allSatisfy { answered.contains($0.cluster) } }
 }
 
