@@ -55,6 +55,10 @@ import Testing
                 case .publishRoundCompleted(let completed): write(completed.envelope(source: "test", id: id, time: .distantPast), input: false)
                 case .publishRejection(let rejection): write(rejection.envelope(source: "test", id: id, time: .distantPast), input: false)
                 case .publishDeadlineExtended(let extended): write(extended.envelope(source: "test", id: id, time: .distantPast), input: false)
+                case .requestMoreClients(let request): write(request.envelope(source: "test", id: id, time: .distantPast), input: false)
+                case .reannounceRound(let started, _):
+                    write(started.envelope(source: "test", id: id, time: .distantPast), input: false)
+                    answer(started)
                 case .storeModel, .restoreModel: continue
                 }
             }

@@ -113,3 +113,42 @@ import Testing
         #expect(coordinator.currentRound(of: "job-a") == 1)
     }
 }
+
+/// `onQuorumMissed: askForMoreClients`: at the deadline the round asks placement to replace
+/// who did not answer; the replacements join the same round, announced again to everyone.
+@Suite struct MoreClientsPolicyTests {
+    typealias T = AggregationCoordinatorTests
+    static let start = RoundPolicyTests.start
+
+    @Test func replacementsJoinTheRoundThatAskedForThem() throws {
+        var (coordinator, base) = RoundPolicyTests.started(RoundPolicy(roundDeadlineSeconds: 30, minResponses: 2, onQuorumMissed: .askForMoreClients))
+        _ = coordinator.updateSubmitted(T.update("c1", base: base, value: 1, examples: 10), eventID: "e1", now: Self.start)
+        let missed = coordinator.timePassed(now: Self.start.addingTimeInterval(30))
+        #expect(missed.count == 2)
+        guard case .requestMoreClients(let request) = try #require(missed.last) else { Issue.record("no request in \(missed)"); return }
+        #expect(request.unresponsive == ["c2", "c3"] && request.answered == 1 && request.required == 2 && request.round == 1)
+
+        var placement = T.placement(["c1", "c4", "c5"])
+        placement.generation = 2
+        let joined = coordinator.placementDecided(placement, now: Self.start.addingTimeInterval(31))
+        guard case .reannounceRound(let announced, let generation) = try #require(joined.first) else { Issue.record("not announced: \(joined)"); return }
+        #expect(generation == 2 && announced.round == 1 && announced.baseModelSHA256 == base)
+        #expect(announced.participants.map(\.cluster) == ["c1", "c2", "c3", "c4", "c5"])
+
+        // c2 and c3 are no longer waited for; the replacements c4 and c5 complete the round.
+        _ = coordinator.updateSubmitted(T.update("c4", base: base, value: 2, examples: 10), eventID: "e4", now: Self.start.addingTimeInterval(32))
+        let completed = coordinator.updateSubmitted(T.update("c5", base: base, value: 3, examples: 10), eventID: "e5", now: Self.start.addingTimeInterval(33))
+        guard case .publishRoundCompleted(let round) = try #require(completed.first(where: { if case .publishRoundCompleted = $0 { true } else { false } })) else { return }
+        #expect(round.contributions.map(\.cluster) == ["c1", "c4", "c5"])
+        #expect(round.missing == [])
+    }
+
+    @Test func withoutReplacementsTheSecondDeadlineFailsTheJob() throws {
+        var (coordinator, base) = RoundPolicyTests.started(RoundPolicy(roundDeadlineSeconds: 30, minResponses: 2, onQuorumMissed: .askForMoreClients))
+        _ = coordinator.updateSubmitted(T.update("c1", base: base, value: 1, examples: 10), eventID: "e1", now: Self.start)
+        _ = coordinator.timePassed(now: Self.start.addingTimeInterval(30))
+        guard case .publishPhase(let failed) = try #require(coordinator.timePassed(now: Self.start.addingTimeInterval(60)).first) else { return }
+        #expect(failed.reason == "QuorumNotReached")
+        #expect(failed.message == "round 1: 2 of 3 updates required, 1 arrived by the deadline (extended once, replacements asked for)")
+    }
+}

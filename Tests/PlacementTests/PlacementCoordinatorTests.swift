@@ -101,3 +101,28 @@ import Testing
         #expect(withdrawn.decision.selected == ["c2"] && !withdrawn.sufficient)
     }
 }
+
+/// Round policy `askForMoreClients`: clusters the aggregator reports unresponsive are never
+/// selected for that job again, and the next best candidates replace them.
+@Suite struct MoreClientsTests {
+    static let now = PlacementCoordinatorTests.now
+
+    @Test func unresponsiveClustersAreReplacedAndExplained() throws {
+        var coordinator = PlacementCoordinator()
+        for name in ["c1", "c2", "c3", "c4"] { _ = coordinator.clusterChanged(PlacementCoordinatorTests.cluster(name, data: "/d/\(name)"), now: Self.now) }
+        let first = try #require(coordinator.jobSubmitted(PlacementCoordinatorTests.job(minimum: 2, numberOfClusters: 2), now: Self.now).first)
+        #expect(first.decision.selected == ["c1", "c2"])
+        // Not running yet: a request is ignored (only the aggregator of a running job asks).
+        #expect(coordinator.moreClientsRequested(MoreClientsRequested(jobID: "job-a", round: 1, unresponsive: ["c2"], answered: 1, required: 2), now: Self.now).isEmpty)
+        coordinator.phaseChanged(JobPhaseChanged(jobID: "job-a", phase: .running, previous: .waiting, reason: "r", message: "m"))
+
+        let request = MoreClientsRequested(jobID: "job-a", round: 3, unresponsive: ["c2"], answered: 1, required: 2)
+        let replaced = try #require(coordinator.moreClientsRequested(request, now: Self.now).first)
+        #expect(replaced.decision.selected == ["c1", "c3"] && replaced.sufficient && replaced.generation == first.generation + 1)
+        let explanation = try #require(replaced.decision.explanation(for: "c2"))
+        #expect(explanation.filteredBy == "unresponsive" && explanation.filterReason == "sent no update for round 3 by its deadline")
+
+        // The exclusion lasts: a fleet change does not bring c2 back.
+        #expect(coordinator.clusterChanged(PlacementCoordinatorTests.cluster("c5", data: "/d/c5"), now: Self.now).allSatisfy { !$0.decision.selected.contains("c2") })
+    }
+}

@@ -3,6 +3,7 @@
 public enum EventType: String, CaseIterable, Sendable, Codable {
     case jobSubmitted = "io.flotilla.job.submitted"
     case jobPhaseChanged = "io.flotilla.job.phase-changed"
+    case moreClientsRequested = "io.flotilla.job.more-clients-requested"
     case clusterRegistrationRequested = "io.flotilla.cluster.registration-requested"
     case clusterHeartbeat = "io.flotilla.cluster.heartbeat"
     case clusterDeregistrationRequested = "io.flotilla.cluster.deregistration-requested"
@@ -20,7 +21,7 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
 
     public var topic: Topic {
         switch self {
-        case .jobSubmitted, .jobPhaseChanged: .jobs
+        case .jobSubmitted, .jobPhaseChanged, .moreClientsRequested: .jobs
         case .clusterRegistrationRequested, .clusterHeartbeat, .clusterDeregistrationRequested: .registrations
         case .clusterRegistered, .clusterRegistrationRejected, .clusterDeregistered: .clusters
         case .placementDecided: .placements

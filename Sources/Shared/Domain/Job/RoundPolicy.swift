@@ -16,6 +16,9 @@ public struct RoundPolicy: Codable, Sendable, Hashable {
         case extendOnce
         /// Fail the job at once, naming how many answered.
         case fail
+        /// Ask placement to replace the clusters that did not answer (`MoreClientsRequested`);
+        /// the replacements join this round, which gets one more deadline, then the job fails.
+        case askForMoreClients
     }
 
     /// `{name: fedAdam, eta: 0.05}` and so on (see `AggregationStrategy`); default FedAvg.

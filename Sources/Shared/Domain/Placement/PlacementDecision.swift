@@ -106,6 +106,8 @@ public struct PrioritizerScore: Codable, Sendable, Hashable {
 extension ClusterExplanation {
     /// `filteredBy` for a cluster outside the placement's cluster sets.
     public static let clusterSetsFilter = "clusterSets"
+    /// `filteredBy` for a cluster the aggregator reported unresponsive for this job.
+    public static let unresponsiveFilter = "unresponsive"
     /// `filteredBy` for a cluster that matches none of the predicates.
     public static let predicatesFilter = "predicates"
     /// `filteredBy` for a cluster with a taint the placement does not tolerate.

@@ -26,3 +26,24 @@ public struct JobPhaseChanged: EventPayload {
         self.message = message
     }
 }
+
+/// The aggregator asks placement to replace clusters that did not answer a round by its
+/// deadline (round policy `onQuorumMissed: askForMoreClients`).
+public struct MoreClientsRequested: EventPayload {
+    public static let eventType = EventType.moreClientsRequested
+    public var jobID: String
+    public var round: Int
+    /// Selected for the round, neither answered nor reported failure by the deadline.
+    public var unresponsive: [String]
+    public var answered: Int
+    public var required: Int
+    public var subject: String { jobID }
+
+    public init(jobID: String, round: Int, unresponsive: [String], answered: Int, required: Int) {
+        self.jobID = jobID
+        self.round = round
+        self.unresponsive = unresponsive
+        self.answered = answered
+        self.required = required
+    }
+}

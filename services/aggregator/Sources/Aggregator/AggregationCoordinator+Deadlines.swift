@@ -15,19 +15,26 @@ extension AggregationCoordinator {
             let answered = round.answered.count
             if answered >= required && !round.contributions.isEmpty {
                 actions += completeRound(&job, now: now)
-            } else if policy.onQuorumMissed == .extendOnce && !round.extended, let seconds = policy.roundDeadlineSeconds {
+            } else if (policy.onQuorumMissed ?? .fail) != .fail && !round.extended, let seconds = policy.roundDeadlineSeconds {
                 round.extended = true
                 round.deadline = now.addingTimeInterval(TimeInterval(seconds))
-                job.round = round
                 actions.append(.publishDeadlineExtended(RoundDeadlineExtended(
                     jobID: id, round: round.number, answered: round.answered.sorted(), required: required, newDeadline: now.addingTimeInterval(TimeInterval(seconds))
                 )))
+                if policy.onQuorumMissed == .askForMoreClients {
+                    round.askedForMoreClients = true
+                    actions.append(.requestMoreClients(MoreClientsRequested(
+                        jobID: id, round: round.number, unresponsive: round.participants.map(\.cluster).filter { !round.answered.contains($0) },
+                        answered: answered, required: required
+                    )))
+                }
+                job.round = round
             } else {
                 job.phase = .failed
                 job.round = nil
                 actions.append(.publishPhase(JobPhaseChanged(
                     jobID: id, phase: .failed, previous: .running, reason: "QuorumNotReached",
-                    message: "round \(round.number): \(required) of \(round.participants.count) updates required, \(answered) arrived by the deadline\(round.extended ? " (extended once)" : "")"
+                    message: "round \(round.number): \(required) of \(round.participants.count) updates required, \(answered) arrived by the deadline\(round.extended ? (round.askedForMoreClients ? " (extended once, replacements asked for)" : " (extended once)") : "")"
                 )))
             }
             jobs[id] = job

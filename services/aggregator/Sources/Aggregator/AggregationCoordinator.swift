@@ -79,8 +79,20 @@ public struct AggregationCoordinator: Sendable {
         guard var round = job.round else { return [] }
         let staying = Set(decided.participants.map(\.cluster))
         round.participants.removeAll { !staying.contains($0.cluster) }
+        var actions: [AggregatorAction] = []
+        let newcomers = decided.participants.filter { !round.selected.contains($0.cluster) }
+        if round.askedForMoreClients && !newcomers.isEmpty {
+            // Replacements join the round that asked for them, announced again to everyone.
+            round.participants += newcomers
+            round.selected.formUnion(newcomers.map(\.cluster))
+            round.announced += newcomers
+            actions.append(.reannounceRound(RoundStarted(
+                jobID: job.job.id, round: round.number, participants: round.announced, baseVersion: job.version,
+                baseModelSHA256: round.baseModelSHA256, architecture: job.architecture, training: job.training, deadline: round.deadline
+            ), placementGeneration: decided.generation))
+        }
         job.round = round
-        return round.isComplete && !round.contributions.isEmpty ? completeRound(&job, now: now) : []
+        return actions + (round.isComplete && !round.contributions.isEmpty ? completeRound(&job, now: now) : [])
     }
 
     /// Validates an update and folds it into the round; the last expected update ends the round.
@@ -120,7 +132,7 @@ public struct AggregationCoordinator: Sendable {
         let aggregator = try RoundAggregator(configuration: job.policy.aggregation, global: base.parameters, state: job.optimizerState)
         let deadline = job.policy.roundDeadlineSeconds.map { now.addingTimeInterval(TimeInterval($0)) }
         job.round = RoundState(
-            number: number, participants: participants, selected: Set(participants.map(\.cluster)), baseModelSHA256: base.sha256,
+            number: number, participants: participants, selected: Set(participants.map(\.cluster)), announced: participants, baseModelSHA256: base.sha256,
             accumulator: aggregator, deadline: deadline
         )
         return RoundStarted(

@@ -14,6 +14,10 @@ public enum AggregatorAction: Sendable, Hashable {
     case publishRoundCompleted(RoundCompleted)
     case publishRejection(ModelUpdateRejected)
     case publishDeadlineExtended(RoundDeadlineExtended)
+    /// Round policy `askForMoreClients`: placement should replace the clusters that did not answer.
+    case requestMoreClients(MoreClientsRequested)
+    /// The open round announced again, with the replacements placement gave it.
+    case reannounceRound(RoundStarted, placementGeneration: Int)
 }
 
 /// A global model to write under the job's storage path.
@@ -48,6 +52,8 @@ extension AggregatorAction {
         case .publishRoundCompleted(let completed): (completed.jobID, "round/\(completed.round)/completed")
         case .publishDeadlineExtended(let extended): (extended.jobID, "round/\(extended.round)/deadline-extended")
         case .publishRejection(let rejection): (rejection.jobID, "rejection/\(rejection.updateEventID)")
+        case .requestMoreClients(let request): (request.jobID, "round/\(request.round)/more-clients-requested")
+        case .reannounceRound(let started, let generation): (started.jobID, "round/\(started.round)/started/placement-\(generation)")
         case .storeModel, .restoreModel: nil
         }
     }

@@ -133,12 +133,13 @@ public struct AggregatorRecovery: Sendable {
             }
             do {
                 var round = RoundState(
-                    number: open.round, participants: open.participants, selected: Set(open.participants.map(\.cluster)),
+                    number: open.round, participants: open.participants, selected: Set(open.participants.map(\.cluster)), announced: open.participants,
                     baseModelSHA256: open.baseModelSHA256,
                     accumulator: try RoundAggregator(configuration: job.policy.aggregation, global: base.parameters, state: job.optimizerState),
                     deadline: record?.extended?.newDeadline ?? open.deadline
                 )
                 round.extended = record?.extended != nil
+                round.askedForMoreClients = round.extended && job.policy.onQuorumMissed == .askForMoreClients
                 job.round = round
             } catch {
                 return fail(&job, reason: "round \(open.round): \(error)")

@@ -139,6 +139,12 @@ public struct AggregatorService: Service {
         case .publishRejection(let rejection):
             logger.warning("update rejected", metadata: ["job": "\(rejection.jobID)", "cluster": "\(rejection.cluster ?? "?")", "reason": "\(rejection.reason)"])
             try await publish(action)
+        case .requestMoreClients(let request):
+            logger.warning("asking placement for more clients", metadata: ["job": "\(request.jobID)", "round": "\(request.round)", "unresponsive": "\(request.unresponsive)"])
+            try await publish(action)
+        case .reannounceRound(let started, _):
+            logger.info("round announced again with replacements", metadata: ["job": "\(started.jobID)", "round": "\(started.round)", "participants": "\(started.participants.map(\.cluster))"])
+            try await publish(action)
         case .publishModel:
             try await publish(action)
         }
@@ -156,6 +162,8 @@ public struct AggregatorService: Service {
         case .publishRoundCompleted(let completed): try await publisher.publish(completed, id: id)
         case .publishDeadlineExtended(let extended): try await publisher.publish(extended, id: id)
         case .publishRejection(let rejection): try await publisher.publish(rejection, id: id)
+        case .requestMoreClients(let request): try await publisher.publish(request, id: id)
+        case .reannounceRound(let started, _): try await publisher.publish(started, id: id)
         case .storeModel, .restoreModel: return
         }
     }

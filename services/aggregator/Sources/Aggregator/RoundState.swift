@@ -11,7 +11,10 @@ struct RoundState: Sendable {
     /// Who was asked when the round started. An update counts if its cluster was asked and did
     /// not report failure, whatever placement decided since: acceptance then depends only on
     /// the update log, so replaying the log after a crash accepts exactly the same updates.
-    let selected: Set<String>
+    var selected: Set<String>
+    /// Everyone the round was announced to, in order (replacements asked for by the round
+    /// policy are appended when they join).
+    var announced: [Participant]
     let baseModelSHA256: String
     /// The strategy's running state: folded sums for FedAvg-like strategies, held updates for robust ones.
     var accumulator: RoundAggregator
@@ -19,6 +22,8 @@ struct RoundState: Sendable {
     /// When the round closes with whoever answered (nil: wait for everyone).
     var deadline: Date?
     var extended = false
+    /// The round asked placement to replace the clusters that did not answer.
+    var askedForMoreClients = false
     /// Participants that reported they cannot answer (no longer waited for).
     var failed: [String] = []
 

@@ -12,6 +12,8 @@ public struct PlacementCoordinator: Sendable {
         var last: PlacementDecided?
         /// When a toleration in the last decision runs out, so the job is re-evaluated then.
         var requeueAt: Date?
+        /// Clusters the aggregator reported unresponsive for this job, with the reason.
+        var excluded: [String: String] = [:]
     }
 
     /// What placement publishes: decisions, and the failure of a job that waited too long.
@@ -37,6 +39,16 @@ public struct PlacementCoordinator: Sendable {
     public mutating func phaseChanged(_ change: JobPhaseChanged) {
         guard let tracked = jobs[change.jobID], tracked.phase.canMove(to: change.phase) else { return }
         jobs[change.jobID]?.phase = change.phase
+    }
+
+    /// Some selected clusters did not answer a round: never select them for this job again,
+    /// and re-decide, so the next best candidates replace them.
+    public mutating func moreClientsRequested(_ request: MoreClientsRequested, now: Date) -> [PlacementDecided] {
+        guard let tracked = jobs[request.jobID], tracked.phase == .running else { return [] }
+        for cluster in request.unresponsive where tracked.excluded[cluster] == nil {
+            jobs[request.jobID]?.excluded[cluster] = "sent no update for round \(request.round) by its deadline"
+        }
+        return decide(request.jobID, now: now).map { [$0] } ?? []
     }
 
     public mutating func clusterChanged(_ cluster: ManagedCluster, now: Date) -> [PlacementDecided] {
@@ -80,11 +92,12 @@ public struct PlacementCoordinator: Sendable {
     private mutating func decide(_ jobID: String, now: Date) -> PlacementDecided? {
         guard let tracked = jobs[jobID] else { return nil }
         let spec = tracked.job.spec
-        let context = SchedulingContext(
+        var context = SchedulingContext(
             now: now,
             currentDecision: Set(tracked.last?.decision.selected ?? []),
             otherPlacementDecisions: selectionCounts(excluding: jobID)
         )
+        context.excluded = tracked.excluded
         let decision = scheduler.schedule(spec.client.placement, fleet: fleet, context: context)
         let minimum = spec.server.minAvailableClients
         let sufficient = decision.selected.count >= minimum

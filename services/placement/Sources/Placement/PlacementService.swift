@@ -34,6 +34,10 @@ public struct PlacementService: Service {
             decisions = []
         case .clusterRegistered: decisions = await state.clusterChanged(try event.payload(ClusterRegistered.self).cluster)
         case .clusterDeregistered: decisions = await state.clusterRemoved(try event.payload(ClusterDeregistered.self).cluster)
+        case .moreClientsRequested:
+            let request = try event.payload(MoreClientsRequested.self)
+            logger.info("more clients requested", metadata: ["job": "\(request.jobID)", "round": "\(request.round)", "unresponsive": "\(request.unresponsive)"])
+            decisions = await state.moreClientsRequested(request)
         default: decisions = []
         }
         for decided in decisions {
@@ -76,4 +80,5 @@ actor PlacementState {
     func phaseChanged(_ change: JobPhaseChanged) { coordinator.phaseChanged(change) }
     func clusterChanged(_ cluster: ManagedCluster) -> [PlacementDecided] { coordinator.clusterChanged(cluster, now: Date()) }
     func clusterRemoved(_ name: String) -> [PlacementDecided] { coordinator.clusterRemoved(name, now: Date()) }
+    func moreClientsRequested(_ request: MoreClientsRequested) -> [PlacementDecided] { coordinator.moreClientsRequested(request, now: Date()) }
 }

@@ -73,6 +73,9 @@ struct RoundDetail: Codable, Sendable {
     var startedAt: Date?
     var completedAt: Date?
     var deadlineExtendedAt: Date?
+    /// Round policy `askForMoreClients`: the clusters placement was asked to replace, and when.
+    var unresponsive: [String]
+    var moreClientsRequestedAt: Date?
 }
 
 /// `GET /v1/jobs/{id}/placement`: the decision with every candidate's explanation.

@@ -22,6 +22,15 @@ struct ProjectionWriter {
             try await connection.query(
                 "UPDATE job_rounds SET deadline_extended_at = \(time) WHERE job_id = \(extended.jobID) AND round = \(extended.round)", logger: logger
             )
+        case .moreClientsRequested:
+            let request = try event.payload(MoreClientsRequested.self)
+            guard try await phase(of: request.jobID) != nil else { return }
+            // On the jobs topic, so it may be applied before the round's start (rounds topic).
+            try await connection.query("""
+                INSERT INTO job_rounds (job_id, round, state, unresponsive, more_clients_requested_at)
+                VALUES (\(request.jobID), \(request.round), 'Running', \(Self.json(request.unresponsive))::jsonb, \(time))
+                ON CONFLICT (job_id, round) DO UPDATE SET unresponsive = excluded.unresponsive, more_clients_requested_at = excluded.more_clients_requested_at
+                """, logger: logger)
         case .modelUpdateSubmitted: try await updateReceived(event.envelope)
         case .modelUpdateRejected: try await updateRejected(event.payload(ModelUpdateRejected.self), at: time)
         case .roundParticipationFailed:
@@ -115,8 +124,8 @@ struct ProjectionWriter {
         try await connection.query("""
             INSERT INTO job_rounds (job_id, round, state, participants, started_at)
             VALUES (\(started.jobID), \(started.round), 'Running', \(Self.json(started.participants))::jsonb, \(time))
-            ON CONFLICT (job_id, round) DO UPDATE SET participants = excluded.participants, started_at = excluded.started_at
-            WHERE job_rounds.started_at IS NULL
+            ON CONFLICT (job_id, round) DO UPDATE SET participants = excluded.participants, started_at = coalesce(job_rounds.started_at, excluded.started_at)
+            WHERE job_rounds.state = 'Running' 
             """, logger: logger)
         try await connection.query("UPDATE jobs SET current_round = greatest(current_round, \(started.round)), updated_at = \(time) WHERE id = \(started.jobID)", logger: logger)
     }

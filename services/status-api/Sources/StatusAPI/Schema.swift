@@ -125,6 +125,9 @@ enum Schema {
         (4, [
             "ALTER TABLE job_rounds ADD COLUMN failures jsonb NOT NULL DEFAULT '[]'",
         ]),
+        (5, [
+            "ALTER TABLE job_rounds ADD COLUMN unresponsive jsonb NOT NULL DEFAULT '[]', ADD COLUMN more_clients_requested_at timestamptz",
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

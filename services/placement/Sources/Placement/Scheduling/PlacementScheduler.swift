@@ -27,6 +27,7 @@ public struct PlacementScheduler: Sendable {
         let taints = TaintTolerationFilter(tolerations: spec.tolerations, now: context.now)
         let plan = PrioritizerPlan(spec.prioritizerPolicy)
         let inDecision = fleet.slotFlags(forNames: context.currentDecision)
+        let isExcluded = context.excluded.isEmpty ? nil : fleet.slotFlags(forNames: Set(context.excluded.keys))
 
         // Work in name order; explanations are reported in it and it breaks ties in the ranking.
         let order = fleet.order
@@ -47,6 +48,10 @@ public struct PlacementScheduler: Sendable {
                 candidates += 1
                 if case .filtered(let reason) = predicates.evaluate(attributes) {
                     outcomes.append(.filtered(by: PredicateFilter.name, reason: reason))
+                    continue
+                }
+                if let isExcluded, isExcluded[row] {
+                    outcomes.append(.filtered(by: ClusterExplanation.unresponsiveFilter, reason: context.excluded[fleet.names[row]] ?? "excluded"))
                     continue
                 }
                 switch taints.evaluate(inDecision: inDecision[row], taints: fleet.taints[row]) {

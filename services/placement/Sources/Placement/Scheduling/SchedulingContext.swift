@@ -12,6 +12,9 @@ public struct SchedulingContext: Sendable, Hashable {
     /// The cluster sets bound to the placement's namespace. Flotilla has no
     /// ManagedClusterSetBindings, so the default (nil) means every set is bound.
     public var boundClusterSets: Set<String>?
+    /// Clusters this placement must not select, with the reason (Flotilla: clusters that did
+    /// not answer a round of the job). Not an OCM concept; empty for OCM semantics.
+    public var excluded: [String: String] = [:]
 
     public init(
         now: Date,
