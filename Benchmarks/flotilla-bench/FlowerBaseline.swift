@@ -14,7 +14,7 @@ enum FlowerBaseline {
             print("  (Flower not measured: python3 cannot import flwr; `pip install flwr` to compare)")
             return [:]
         }
-        let jobs = fedAvg.map { ["fedAvg", $0.clients, $0.parameters] as [Any] }
+        let jobs = fedAvg.flatMap { shape in ["fedAvg", "fedAvgMessage"].map { [$0, shape.clients, shape.parameters] as [Any] } }
             + robust.flatMap { shape in ["fedMedian", "trimmedMean", "krum"].map { [$0, shape.clients, shape.parameters] as [Any] } }
         guard let arguments = try? JSONSerialization.data(withJSONObject: jobs), let output = try? python([script, String(decoding: arguments, as: UTF8.self), String(repetitions)]) else {
             print("  (Flower measurement failed)")

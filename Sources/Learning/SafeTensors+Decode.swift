@@ -12,14 +12,9 @@ extension SafeTensors {
     /// Decodes a float32 safetensors file, validating the header length, the JSON, every
     /// tensor's dtype, shape and offsets, and that the tensors tile the data section exactly.
     /// Tensors come back sorted by name.
+    /// `decodeFinite` also proves every value finite, in the same copy.
     public static func decode(_ bytes: [UInt8]) throws(SafeTensorsError) -> (parameters: ModelParameters, metadata: [String: String]) {
-        let header = try headerSlice(of: bytes)
-        let (entries, metadata) = try parseHeader(header)
-
-        let dataStart = header.endIndex
-        let dataLength = bytes.count - dataStart
-        try checkTiling(entries, dataLength: dataLength)
-
+        let (entries, metadata, dataStart) = try dataLayout(of: bytes)
         let tensors = bytes.withUnsafeBytes { raw in
             entries.map { entry in
                 let source = UnsafeRawBufferPointer(rebasing: raw[(dataStart + entry.begin)..<(dataStart + entry.end)])
@@ -35,6 +30,15 @@ extension SafeTensors {
             }
         }
         return (ModelParameters(tensors: tensors.sorted(by: Tensor.canonicallyPrecedes)), metadata)
+    }
+
+    /// The header's entries (sorted by name) and metadata, checked against the file, and where
+    /// the data section starts.
+    static func dataLayout(of bytes: [UInt8]) throws(SafeTensorsError) -> (entries: [Entry], metadata: [String: String], dataStart: Int) {
+        let header = try headerSlice(of: bytes)
+        let (entries, metadata) = try parseHeader(header)
+        try checkTiling(entries, dataLength: bytes.count - header.endIndex)
+        return (entries, metadata, header.endIndex)
     }
 
     /// The JSON header's bytes, after checking the 8-byte length field against the file size.

@@ -14,6 +14,8 @@ public enum SafeTensorsError: Error, Sendable, Hashable, CustomStringConvertible
     case overlappingTensors(first: String, second: String)
     case gapBeforeTensor(tensor: String, expectedOffset: Int, actualOffset: Int)
     case trailingBytes(count: Int)
+    /// Only from `decodeFinite`: the tensor holds NaN or infinity.
+    case nonFiniteValues(tensor: String)
 
     public var description: String {
         switch self {
@@ -45,6 +47,8 @@ public enum SafeTensorsError: Error, Sendable, Hashable, CustomStringConvertible
             "safetensors: tensor '\(tensor)' starts at offset \(actualOffset), leaving a gap after offset \(expectedOffset)"
         case let .trailingBytes(count):
             "safetensors: \(count) bytes after the last tensor are not described by the header"
+        case let .nonFiniteValues(tensor):
+            "safetensors: tensor '\(tensor)' contains NaN or infinite values"
         }
     }
 }

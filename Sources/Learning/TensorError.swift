@@ -3,6 +3,7 @@ public enum TensorError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidShape(name: String, shape: [Int])
     case valueCountMismatch(name: String, shape: [Int], expected: Int, actual: Int)
     case duplicateName(String)
+    case nonFiniteValues(name: String)
 
     public var description: String {
         switch self {
@@ -12,6 +13,8 @@ public enum TensorError: Error, Sendable, Hashable, CustomStringConvertible {
             "tensor '\(name)': shape \(shape) needs \(expected) values but has \(actual)"
         case let .duplicateName(name):
             "tensor name '\(name)' appears more than once"
+        case let .nonFiniteValues(name):
+            "tensor '\(name)' contains NaN or infinite values"
         }
     }
 }

@@ -1,18 +1,21 @@
 import Foundation
 
 /// Synthetic round inputs: a global model and updates scattered around it, one tensor each.
+/// The updates are what the service's decoder hands the aggregator: each one encoded to
+/// safetensors and decoded back with `decodeFinite`.
 struct BenchmarkInputs {
     let global: ModelParameters
-    let updates: [ModelParameters]
+    let updates: [FiniteParameters]
 
-    init(clients: Int, parameters: Int) {
+    init(clients: Int, parameters: Int) throws {
         var generator = SeededGenerator(seed: 42)
         let base = (0..<parameters).map { _ in generator.nextFloat(in: -1, 1) }
         global = ModelParameters(tensors: [Tensor(name: "weights", shape: [parameters], values: base)])
-        updates = (0..<clients).map { client in
+        updates = try (0..<clients).map { client in
             var generator = SeededGenerator(seed: UInt64(client))
             let values = base.map { $0 + generator.nextFloat(in: -0.01, 0.01) }
-            return ModelParameters(tensors: [Tensor(name: "weights", shape: [parameters], values: values)])
+            let bytes = SafeTensors.encode(ModelParameters(tensors: [Tensor(name: "weights", shape: [parameters], values: values)]))
+            return try SafeTensors.decodeFinite(bytes).parameters
         }
     }
 }
@@ -20,31 +23,41 @@ struct BenchmarkInputs {
 extension AggregationBenchmark {
     static func measureFedAvg(_ inputs: BenchmarkInputs, clients: Int, repetitions: Int) throws -> FedAvgFigures {
         let updates = Array(inputs.updates.prefix(clients))
+        let models = updates.map(\.parameters)
         let shape = Shape(clients: clients, parameters: inputs.global.parameterCount)
-        var best = FedAvgFigures(shape: shape, roundSeconds: .infinity, foldSeconds: .infinity, probeSeconds: .infinity)
+        var best = FedAvgFigures(shape: shape, roundSeconds: .infinity, checkedRoundSeconds: .infinity, foldSeconds: .infinity, probeSeconds: .infinity)
         for _ in 0..<max(1, repetitions) {
-            // Interleaved so that all three see the same state of the machine. The first update
-            // is a private copy made outside the timing, as a freshly decoded update would be,
-            // so that it can become the running sum.
-            best.probeSeconds = min(best.probeSeconds, time { _ = probe(updates) })
-            var first = fresh(updates[0])
-            best.roundSeconds = try min(best.roundSeconds, time {
-                var aggregator = try RoundAggregator(strategy: .fedAvg, global: inputs.global)
-                try aggregator.add(first, examples: 100)
-                first = ModelParameters(tensors: [])
-                for (index, update) in updates.enumerated().dropFirst() { try aggregator.add(update, examples: 100 + index) }
-                _ = try aggregator.finish()
-            })
+            // Interleaved so that all of them see the same state of the machine. Each round's
+            // first update is a private copy made outside the timing, as a freshly decoded
+            // update would be, so that it can become the running sum.
+            best.probeSeconds = min(best.probeSeconds, time { _ = probe(models) })
+            best.roundSeconds = try min(best.roundSeconds, timedRound(inputs.global, first: fresh(updates[0]), rest: updates.dropFirst(), verified: true))
+            best.checkedRoundSeconds = try min(
+                best.checkedRoundSeconds, timedRound(inputs.global, first: fresh(updates[0]), rest: updates.dropFirst(), verified: false))
             var fold = MeanFold()
-            var group = [(update: fresh(updates[0]), examples: 100, scale: 1.0)]
-            group += updates.enumerated().dropFirst().map { (update: $1, examples: 100 + $0, scale: 1) }
+            var group = [(update: fresh(updates[0]).parameters, examples: 100, scale: 1.0)]
+            group += updates.enumerated().dropFirst().map { (update: $1.parameters, examples: 100 + $0, scale: 1) }
             best.foldSeconds = min(best.foldSeconds, time { fold.fold(&group) })
         }
         return best
     }
 
+    /// A FedAvg round from the aggregator's creation to `finish()`. `verified` adds the updates
+    /// as `FiniteParameters`, otherwise as `ModelParameters` (checked for NaN and infinity again).
+    static func timedRound(_ global: ModelParameters, first: consuming FiniteParameters, rest: ArraySlice<FiniteParameters>, verified: Bool) throws -> Double {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var aggregator = try RoundAggregator(strategy: .fedAvg, global: global)
+        if verified { try aggregator.add(consume first, examples: 100) } else { try aggregator.add(first.take(), examples: 100) }
+        for (offset, update) in rest.enumerated() {
+            if verified { try aggregator.add(update, examples: 101 + offset) } else { try aggregator.add(update.parameters, examples: 101 + offset) }
+        }
+        _ = try (consume aggregator).finish()  // handed over, as "this ends the round" intends: the sum becomes the result in place
+        return seconds(clock.now - start)
+    }
+
     static func measureRobust(_ inputs: BenchmarkInputs, clients: Int, strategy: AggregationStrategy, repetitions: Int) throws -> RobustFigures {
-        let updates = Array(inputs.updates.prefix(clients))
+        let updates = inputs.updates.prefix(clients)
         var best = RobustFigures(
             shape: Shape(clients: clients, parameters: inputs.global.parameterCount), strategy: strategy,
             addSeconds: .infinity, finishSeconds: .infinity)
@@ -58,9 +71,10 @@ extension AggregationBenchmark {
         return best
     }
 
-    /// A copy of `model` that shares no storage with it.
-    static func fresh(_ model: ModelParameters) -> ModelParameters {
-        ModelParameters(tensors: model.tensors.map { Tensor(name: $0.name, shape: $0.shape, values: $0.values.map { $0 }) })
+    /// A copy of `update` that shares no storage with it.
+    static func fresh(_ update: FiniteParameters) -> FiniteParameters {
+        let model = update.parameters
+        return FiniteParameters(alreadyChecked: ModelParameters(tensors: model.tensors.map { Tensor(name: $0.name, shape: $0.shape, values: $0.values.map { $0 }) }))
     }
 
     /// Σ of every float of every update, each tensor split across the cores: a pure read stream.
@@ -85,9 +99,11 @@ extension AggregationBenchmark {
     }
 
     static func time(_ body: () throws -> Void) rethrows -> Double {
-        let clock = ContinuousClock()
-        let elapsed = try clock.measure(body)
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        try seconds(ContinuousClock().measure(body))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 }
 

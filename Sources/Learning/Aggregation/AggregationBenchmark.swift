@@ -22,10 +22,14 @@ public enum AggregationBenchmark {
     /// One shape's FedAvg figures. GB/s are input bytes (clients × parameters × 4) per second.
     public struct FedAvgFigures: Sendable, Hashable {
         public var shape: Shape
-        /// A whole round through `RoundAggregator` as the service runs it: each update checked
-        /// and folded on arrival (fused in pairs or fours within the 64 MiB pending budget), then finished.
+        /// A whole round through `RoundAggregator` as the service runs it: each update as the
+        /// decoder produced it (`FiniteParameters`), its layout checked and folded on arrival
+        /// (fused as far as the 64 MiB pending budget allows), then finished.
         public var roundSeconds: Double
-        /// The fold alone, all updates resident, four fused per pass, no checks: the kernel's speed.
+        /// The same round with plain `ModelParameters`, which `add` reads once more to reject
+        /// NaN and infinity before folding.
+        public var checkedRoundSeconds: Double
+        /// The fold alone, all updates resident, eight fused per pass, no checks: the kernel's speed.
         public var foldSeconds: Double
         /// Reading every input float once (a sum on all cores): the same-run bandwidth limit.
         public var probeSeconds: Double
@@ -48,6 +52,7 @@ public enum AggregationBenchmark {
 
     public struct Report: Sendable, Hashable {
         public var threads: Int
+        public var decode: [DecodeFigures]
         public var fedAvg: [FedAvgFigures]
         public var robust: [RobustFigures]
     }
@@ -58,18 +63,26 @@ public enum AggregationBenchmark {
         fedAvgShapes: [Shape] = fedAvgShapes, robustShapes: [Shape] = robustShapes, repetitions: Int = 5,
         log: (String) -> Void = { _ in }
     ) throws -> Report {
+        var decode: [DecodeFigures] = []
         var fedAvg: [FedAvgFigures] = []
         var robust: [RobustFigures] = []
         let sizes = Set(fedAvgShapes.map(\.parameters) + robustShapes.map(\.parameters)).sorted()
         for parameters in sizes {
             let clients = (fedAvgShapes + robustShapes).filter { $0.parameters == parameters }.map(\.clients).max() ?? 0
             log("generating \(clients) updates of \(parameters) parameters")
-            let inputs = BenchmarkInputs(clients: clients, parameters: parameters)
+            let inputs = try BenchmarkInputs(clients: clients, parameters: parameters)
+            let decoding = try measureDecode(inputs.updates[0].parameters, repetitions: repetitions)
+            log(String(format: "decode %dM: memcpy %.2f ms (%.1f GB/s), %d-thread copy %.2f ms (%.1f GB/s), decode %.2f ms (%.1f GB/s), decode+finite check %.2f ms (%.1f GB/s)",
+                       parameters / 1_000_000, decoding.memcpySeconds * 1e3, decoding.gigabytesPerSecond(decoding.memcpySeconds),
+                       ParallelChunks.threadCount, decoding.parallelCopySeconds * 1e3, decoding.gigabytesPerSecond(decoding.parallelCopySeconds),
+                       decoding.decodeSeconds * 1e3, decoding.gigabytesPerSecond(decoding.decodeSeconds),
+                       decoding.decodeFiniteSeconds * 1e3, decoding.gigabytesPerSecond(decoding.decodeFiniteSeconds)))
+            decode.append(decoding)
             for shape in fedAvgShapes where shape.parameters == parameters {
                 let figures = try measureFedAvg(inputs, clients: shape.clients, repetitions: repetitions)
-                log(String(format: "fedAvg %@: round %.2f ms (%.1f GB/s), fold %.2f ms (%.1f GB/s), probe %.2f ms (%.1f GB/s), round/probe %.0f%%",
-                           shape.description, figures.roundSeconds * 1e3, figures.roundGBps, figures.foldSeconds * 1e3, figures.foldGBps,
-                           figures.probeSeconds * 1e3, figures.probeGBps, figures.roundToProbe * 100))
+                log(String(format: "fedAvg %@: round %.2f ms (%.1f GB/s), checked round %.2f ms, fold %.2f ms (%.1f GB/s), probe %.2f ms (%.1f GB/s), round/probe %.0f%%",
+                           shape.description, figures.roundSeconds * 1e3, figures.roundGBps, figures.checkedRoundSeconds * 1e3,
+                           figures.foldSeconds * 1e3, figures.foldGBps, figures.probeSeconds * 1e3, figures.probeGBps, figures.roundToProbe * 100))
                 fedAvg.append(figures)
             }
             for shape in robustShapes where shape.parameters == parameters {
@@ -81,6 +94,6 @@ public enum AggregationBenchmark {
                 }
             }
         }
-        return Report(threads: ParallelChunks.threadCount, fedAvg: fedAvg, robust: robust)
+        return Report(threads: ParallelChunks.threadCount, decode: decode, fedAvg: fedAvg, robust: robust)
     }
 }

@@ -19,6 +19,17 @@ enum HugePageBuffer {
         return raw.bindMemory(to: Float.self, capacity: count)
     }
 
+    /// Asks for huge pages under the whole 2 MB pages inside `bytes` at `start`, memory not yet
+    /// touched (a fresh large array): first touch then costs one fault per 2 MB, not per 4 KB.
+    static func advise(_ start: UnsafeMutableRawPointer, bytes: Int) {
+        #if os(Linux)
+        let first = (Int(bitPattern: start) + hugePage - 1) / hugePage * hugePage
+        let end = (Int(bitPattern: start) + bytes) / hugePage * hugePage
+        guard end > first, let aligned = UnsafeMutableRawPointer(bitPattern: first) else { return }
+        _ = madvise(aligned, end - first, MADV_HUGEPAGE)  // advice only
+        #endif
+    }
+
     /// Frees a buffer from `allocate(floats:)`.
     static func deallocate(_ pointer: UnsafeMutablePointer<Float>) {
         free(pointer)

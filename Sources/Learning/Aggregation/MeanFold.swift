@@ -3,11 +3,15 @@
 /// `WeightedAverageAccumulator` (a fold is then a 12-byte-per-parameter stream).
 ///
 /// No buffer is allocated for the sum: the first update's own arrays become it (scaled in
-/// place), and `takeMean` turns it into the result in place. A fresh 40 MB buffer costs ten
-/// thousand page faults, which on a small VM take longer than folding an update; when the
-/// caller hands its updates over (does not keep them), a whole round allocates nothing.
+/// the pass that folds the updates arriving with it), and `takeMean` turns it into the result
+/// in place. A fresh 40 MB buffer costs ten thousand page faults, which on a small VM take
+/// longer than folding an update; when the caller hands its updates over (does not keep
+/// them), a whole round allocates nothing.
+///
+/// A copy of a fold (of its aggregator) shares the sums until either is changed; the changed
+/// one then writes new sums while reading the shared ones, in the same single pass.
 struct MeanFold: Sendable {
-    private var sums: [[Float]] = []
+    private var sums: [SumBuffer] = []
     /// Σ examples of the folded updates, exact.
     private(set) var totalExamples = 0
     private(set) var count = 0
@@ -17,44 +21,38 @@ struct MeanFold: Sendable {
 
     typealias Item = (update: ModelParameters, examples: Int, scale: Double)
 
-    /// Folds already-checked updates, in order, up to four per pass over the sum. Takes them
-    /// out of `group`, so the first update of the round can become the sum without a copy.
+    /// Folds already-checked updates, in order, up to `FoldKernels.maximumSources` per pass over
+    /// the sum. Takes them out of `group`: the round's first update becomes the sum without a
+    /// copy, scaled in the same pass that folds the updates arriving with it.
     mutating func fold(_ group: inout [Item]) {
-        if count == 0, !group.isEmpty {
-            var first = group.removeFirst()
-            let coefficient = Float(Double(first.examples) * first.scale)
-            for index in first.update.tensors.indices {
-                var values: [Float] = []
-                swap(&values, &first.update.tensors[index].values)
-                let length = values.count
-                values.withUnsafeMutableBufferPointer { buffer in
-                    guard let y = buffer.baseAddress else { return }
-                    ParallelChunks.forEach(count: length) { range in FoldKernels.scale(y, by: coefficient, range: range) }
-                }
-                sums.append(values)
-            }
-            record(first)
-        }
         var start = 0
         while start < group.count {
-            let slice = group[start..<min(start + 4, group.count)]
-            let coefficients = slice.map { Float(Double($0.examples) * $0.scale) }
-            for index in sums.indices where !sums[index].isEmpty {
-                let sources = ArraySlice(slice.map { $0.update.tensors[index].values })
-                let length = sums[index].count
-                sums[index].withUnsafeMutableBufferPointer { sum in
-                    guard let y = sum.baseAddress else { return }
-                    withBaseAddresses(sources) { x in
-                        ParallelChunks.forEach(count: length) { range in
-                            FoldKernels.fold(coefficients, x, into: y, range: range)
-                        }
+            let end = min(start + FoldKernels.maximumSources, group.count)
+            let coefficients = group[start..<end].map { Float(Double($0.examples) * $0.scale) }
+            let fromZero = count == 0
+            if fromZero { adoptAsSum(&group[start]) }
+            let others = group[(fromZero ? start + 1 : start)..<end]
+            for index in sums.indices where !sums[index].values.isEmpty {
+                withBaseAddresses(ArraySlice(others.map { $0.update.tensors[index].values })) { x in
+                    _ = rewrite(index) { s, y, range in
+                        FoldKernels.fold(coefficients, fromZero ? [s] + x : x, from: s, into: y, range: range, fromZero: fromZero)
+                        return true
                     }
                 }
             }
-            slice.forEach { record($0) }
-            start += 4
+            group[start..<end].forEach { record($0) }
+            start = end
         }
         group.removeAll(keepingCapacity: true)
+    }
+
+    /// Moves the first update's arrays out of `item` to become the (still unscaled) sum.
+    private mutating func adoptAsSum(_ item: inout Item) {
+        for index in item.update.tensors.indices {
+            var values: [Float] = []
+            swap(&values, &item.update.tensors[index].values)
+            sums.append(SumBuffer(values))
+        }
     }
 
     private mutating func record(_ item: Item) {
@@ -72,21 +70,51 @@ struct MeanFold: Sendable {
         var tensors: [Tensor] = []
         tensors.reserveCapacity(sums.count)
         for (index, template) in global.tensors.enumerated() {
-            var values: [Float] = []
-            swap(&values, &sums[index])
-            let length = values.count
-            values.withUnsafeMutableBufferPointer { sum in
-                template.values.withUnsafeBufferPointer { g in
-                    guard let sum = sum.baseAddress, let g = g.baseAddress else { return }
-                    ParallelChunks.forEach(count: length) { range in
-                        FoldKernels.mean(UnsafePointer(sum), global: g, c: share, inverse: inverse, into: sum, range: range)
-                    }
-                }
+            let finite = template.values.withUnsafeBufferPointer { g in
+                guard let g = g.baseAddress else { return true }
+                return rewrite(index) { s, y, range in FoldKernels.mean(s, global: g, c: share, inverse: inverse, into: y, range: range) }
             }
-            guard UpdateCheck.allFinite(values) else { throw .nonFiniteResult(tensor: template.name) }
-            tensors.append(Tensor(name: template.name, shape: template.shape, values: values))
+            guard finite else { throw .nonFiniteResult(tensor: template.name) }
+            tensors.append(Tensor(name: template.name, shape: template.shape, values: sums[index].values))
         }
         self = MeanFold()
         return ModelParameters(tensors: tensors)
+    }
+
+    /// Runs `kernel(source, destination, range)` over sum tensor `index` on all cores; true when
+    /// every part returned true. In place when this fold alone holds the tensor; otherwise into
+    /// a new array, reading the shared one in the same pass (a copy first would add a pass).
+    private mutating func rewrite(
+        _ index: Int, _ kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Range<Int>) -> Bool
+    ) -> Bool {
+        let count = sums[index].values.count
+        if isKnownUniquelyReferenced(&sums[index]) {
+            return sums[index].values.withUnsafeMutableBufferPointer { buffer in
+                guard let y = buffer.baseAddress else { return true }
+                return ParallelChunks.all(count: count) { kernel(UnsafePointer(y), y, $0) }
+            }
+        }
+        var result = true
+        let values = sums[index].values.withUnsafeBufferPointer { source in
+            [Float](unsafeUninitializedCapacity: count) { destination, initialized in
+                guard let s = source.baseAddress, let y = destination.baseAddress else { return }
+                HugePageBuffer.advise(y, bytes: count * MemoryLayout<Float>.size)
+                result = ParallelChunks.all(count: count) { kernel(s, y, $0) }
+                initialized = count
+            }
+        }
+        sums[index] = SumBuffer(values)
+        return result
+    }
+}
+
+/// One tensor of a running sum. A class so that `MeanFold` can tell (with
+/// `isKnownUniquelyReferenced`) when a copy of the fold shares it. `@unchecked Sendable` is
+/// safe because a shared buffer is never written: `rewrite` replaces it instead.
+private final class SumBuffer: @unchecked Sendable {
+    var values: [Float]
+
+    init(_ values: [Float]) {
+        self.values = values
     }
 }

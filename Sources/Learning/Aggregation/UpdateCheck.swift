@@ -1,15 +1,15 @@
 /// The checks every update passes before it can touch an aggregate, and its clipping factor.
 enum UpdateCheck {
     /// Checks the example count, the layout against `global` and (in one vectorised, parallel
-    /// read of the update) that every value is finite; returns the clipping factor
-    /// s = min(1, clipNorm / ‖update − global‖), 1 without clipping.
+    /// read of the update, unless `knownFinite`) that every value is finite; returns the
+    /// clipping factor s = min(1, clipNorm / ‖update − global‖), 1 without clipping.
     static func check(
-        _ update: ModelParameters, examples: Int, global: ModelParameters, clipNorm: Float?
+        _ update: ModelParameters, examples: Int, global: ModelParameters, clipNorm: Float?, knownFinite: Bool = false
     ) throws(RoundAggregationError) -> Double {
         guard examples > 0 else { throw .invalidExampleCount(examples) }
         try checkLayout(update, global: global)
         guard let clipNorm else {
-            for tensor in update.tensors where !allFinite(tensor.values) {
+            for tensor in update.tensors where !knownFinite && !allFinite(tensor.values) {
                 throw .rejectedUpdate(.nonFiniteValues(tensor: tensor.name))
             }
             return 1

@@ -10,6 +10,9 @@ public protocol ModelEvent: Sendable, Hashable {
     var parameters: ModelParameters { get }
     var metadata: [String: String] { get }
     init(parameters: ModelParameters, metadata: [String: String]) throws(EventDecodingError)
+    /// Built from values the decoder proved finite; events that can use the proof keep it
+    /// (the default forgets it).
+    init(finite parameters: FiniteParameters, metadata: [String: String]) throws(EventDecodingError)
 }
 
 extension ModelEvent {
@@ -20,6 +23,14 @@ extension ModelEvent {
         )
     }
 
+    public init(finite parameters: FiniteParameters, metadata: [String: String]) throws(EventDecodingError) {
+        try self.init(parameters: parameters.parameters, metadata: metadata)
+    }
+
+    /// Decodes the safetensors payload, checking every value finite in the copy decoding makes
+    /// anyway. NaN or infinity is not a decoding error: such a model is decoded without the
+    /// proof (a second decode, only then) and its consumer decides, as the aggregator does by
+    /// rejecting the update with a reason.
     public init(from envelope: EventEnvelope) throws(EventDecodingError) {
         guard envelope.type == Self.eventType else {
             throw EventDecodingError("expected event type \(Self.eventType.rawValue), got \(envelope.type.rawValue)")
@@ -27,16 +38,30 @@ extension ModelEvent {
         guard envelope.contentType == .safetensors else {
             throw EventDecodingError("\(envelope.type.rawValue) must be \(EventEnvelope.ContentType.safetensors.rawValue)")
         }
-        let decoded: (parameters: ModelParameters, metadata: [String: String])
+        let finite: (parameters: FiniteParameters, metadata: [String: String])?
         do {
-            decoded = try SafeTensors.decode(envelope.data)
+            finite = try SafeTensors.decodeFinite(envelope.data)
+        } catch SafeTensorsError.nonFiniteValues {
+            finite = nil
         } catch {
-            throw EventDecodingError("\(envelope.type.rawValue) is not a valid safetensors file: \(error)")
+            throw Self.unreadable(envelope, error)
         }
-        try self.init(parameters: decoded.parameters, metadata: decoded.metadata)
+        if let finite {
+            try self.init(finite: finite.parameters, metadata: finite.metadata)
+        } else {
+            let decoded: (parameters: ModelParameters, metadata: [String: String])
+            do { decoded = try SafeTensors.decode(envelope.data) } catch { throw Self.unreadable(envelope, error) }
+            try self.init(parameters: decoded.parameters, metadata: decoded.metadata)
+        }
         guard subject == envelope.subject else {
             throw EventDecodingError("\(envelope.type.rawValue): subject '\(envelope.subject)' does not match metadata '\(subject)'")
         }
+    }
+}
+
+extension ModelEvent {
+    fileprivate static func unreadable(_ envelope: EventEnvelope, _ error: any Error) -> EventDecodingError {
+        EventDecodingError("\(envelope.type.rawValue) is not a valid safetensors file: \(error)")
     }
 }
 

@@ -73,7 +73,7 @@ extension AggregationCoordinator {
         guard update.examples > 0, update.loss.isFinite else { return reject("late update has no examples or a non-finite loss") }
         do {
             try job.architecture.validate(update.parameters)
-            try round.accumulator.add(update.parameters, examples: update.examples)
+            try round.accumulator.add(update)
         } catch {
             return reject("\(error)")
         }

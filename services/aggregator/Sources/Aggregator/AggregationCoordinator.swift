@@ -117,7 +117,7 @@ public struct AggregationCoordinator: Sendable {
         guard update.loss.isFinite else { return reject("training loss is not finite") }
         do {
             try job.architecture.validate(update.parameters)
-            try round.accumulator.add(update.parameters, examples: update.examples)
+            try round.accumulator.add(update)
         } catch {
             return reject("\(error)")
         }
