@@ -62,26 +62,27 @@ extension AggregationCoordinator {
         return round.isComplete ? completeRound(&job, now: now) : []
     }
 
-    /// An update for the round that just closed, from a participant that missed it.
+    /// An update for the round that just closed, from a participant that missed it. `job` is
+    /// already out of `jobs` (see `updateSubmitted`); its round is taken out while folding.
     mutating func lateUpdate(_ update: ModelUpdateSubmitted, eventID: String, job: inout AggregatedJob, now: Date) -> [AggregatorAction] {
         func reject(_ reason: String) -> [AggregatorAction] {
             [.publishRejection(ModelUpdateRejected(jobID: update.jobID, round: update.round, cluster: update.cluster, updateEventID: eventID, reason: reason))]
         }
-        guard job.policy.lateUpdates == .nextRound, var round = job.round, var closed = job.lastClosed else {
+        guard job.policy.lateUpdates == .nextRound, job.round != nil, let closed = job.lastClosed else {
             return reject("late: round \(update.round) closed at its deadline before this update arrived")
         }
         guard update.examples > 0, update.loss.isFinite else { return reject("late update has no examples or a non-finite loss") }
+        guard var round = job.round.take() else { return [] }
         do {
             try job.architecture.validate(update.parameters)
             try round.accumulator.add(update)
         } catch {
+            job.round = consume round
             return reject("\(error)")
         }
         round.contributions.append(Contribution(cluster: update.cluster, examples: update.examples, loss: update.loss, lateFromRound: update.round, updateEventID: eventID))
-        closed = ClosedRound(number: closed.number, participants: closed.participants, answered: closed.answered.union([update.cluster]))
-        job.round = round
-        job.lastClosed = closed
-        jobs[update.jobID] = job
+        job.round = consume round
+        job.lastClosed = ClosedRound(number: closed.number, participants: closed.participants, answered: closed.answered.union([update.cluster]))
         return []
     }
 }

@@ -96,36 +96,48 @@ public struct AggregationCoordinator: Sendable {
     }
 
     /// Validates an update and folds it into the round; the last expected update ends the round.
+    ///
+    /// The job and its round are taken out of their containers while the update is folded, so
+    /// the running sum has one owner and is updated in place (a shared one would be rewritten
+    /// into new arrays: another model's worth of memory per fold).
     public mutating func updateSubmitted(_ update: ModelUpdateSubmitted, eventID: String, now: Date = Date(timeIntervalSince1970: 0)) -> [AggregatorAction] {
         func reject(_ reason: String) -> [AggregatorAction] {
             [.publishRejection(ModelUpdateRejected(jobID: update.jobID, round: update.round, cluster: update.cluster, updateEventID: eventID, reason: reason))]
         }
-        guard var job = jobs[update.jobID] else { return reject("unknown job '\(update.jobID)'") }
-        guard job.phase == .running, var round = job.round else { return reject("job '\(update.jobID)' is \(job.phase.rawValue), not running") }
+        guard var job = jobs.removeValue(forKey: update.jobID) else { return reject("unknown job '\(update.jobID)'") }
+        defer { jobs[update.jobID] = job }
+        guard job.phase == .running, var round = job.round.take() else { return reject("job '\(update.jobID)' is \(job.phase.rawValue), not running") }
         if let late = job.lastClosed, update.round == late.number, late.participants.contains(update.cluster), !late.answered.contains(update.cluster) {
+            job.round = consume round
             return lateUpdate(update, eventID: eventID, job: &job, now: now)
         }
-        guard update.round == round.number else { return reject("update is for round \(update.round), the current round is \(round.number)") }
+        let problem = Self.fold(update, eventID: eventID, into: &round, architecture: job.architecture)
+        let isComplete = round.isComplete
+        job.round = consume round
+        if let problem { return reject(problem) }
+        return isComplete ? completeRound(&job, now: now) : []
+    }
+
+    /// Checks an update against the open round and folds it in; returns why it was refused.
+    static func fold(_ update: ModelUpdateSubmitted, eventID: String, into round: inout RoundState, architecture: ModelArchitecture) -> String? {
+        guard update.round == round.number else { return "update is for round \(update.round), the current round is \(round.number)" }
         guard round.accepts(update.cluster) else {
-            return reject(round.failed.contains(update.cluster)
+            return round.failed.contains(update.cluster)
                 ? "cluster '\(update.cluster)' reported it cannot take part in round \(round.number)"
-                : "cluster '\(update.cluster)' was not selected for round \(round.number)")
+                : "cluster '\(update.cluster)' was not selected for round \(round.number)"
         }
-        guard !round.answered.contains(update.cluster) else { return reject("duplicate update from '\(update.cluster)' for round \(round.number)") }
-        guard update.baseModelSHA256 == round.baseModelSHA256 else { return reject("update was trained from model \(update.baseModelSHA256.prefix(12)), not this round's base") }
-        guard update.examples > 0 else { return reject("example count must be positive, got \(update.examples)") }
-        guard update.loss.isFinite else { return reject("training loss is not finite") }
+        guard !round.answered.contains(update.cluster) else { return "duplicate update from '\(update.cluster)' for round \(round.number)" }
+        guard update.baseModelSHA256 == round.baseModelSHA256 else { return "update was trained from model \(update.baseModelSHA256.prefix(12)), not this round's base" }
+        guard update.examples > 0 else { return "example count must be positive, got \(update.examples)" }
+        guard update.loss.isFinite else { return "training loss is not finite" }
         do {
-            try job.architecture.validate(update.parameters)
+            try architecture.validate(update.parameters)
             try round.accumulator.add(update)
         } catch {
-            return reject("\(error)")
+            return "\(error)"
         }
         round.contributions.append(Contribution(cluster: update.cluster, examples: update.examples, loss: update.loss, updateEventID: eventID))
-        job.round = round
-        let actions = round.isComplete ? completeRound(&job, now: now) : []
-        jobs[update.jobID] = job
-        return actions
+        return nil
     }
 
     func startRound(_ number: Int, of job: inout AggregatedJob, participants: [Participant], base: GlobalModelPublished, now: Date) throws(RoundAggregationError) -> RoundStarted {
@@ -142,7 +154,8 @@ public struct AggregationCoordinator: Sendable {
     }
 
     func completeRound(_ job: inout AggregatedJob, now: Date) -> [AggregatorAction] {
-        guard let round = job.round else { return [] }
+        // Taken out of the job: the round's sum then has one owner, and the mean is computed in it.
+        guard let round = job.round.take() else { return [] }
         let missing = round.participants.map(\.cluster).filter { !round.answered.contains($0) } + round.failed
         job.lastClosed = ClosedRound(number: round.number, participants: Set(round.participants.map(\.cluster)), answered: round.answered)
         let id = job.job.id

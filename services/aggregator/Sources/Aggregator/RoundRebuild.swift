@@ -71,7 +71,7 @@ struct RoundRebuild: Sendable {
     private mutating func fold(_ update: ModelUpdateSubmitted) {
         let round = completed[index]
         do {
-            try aggregator?.add(update.parameters, examples: update.examples)
+            try aggregator?.add(update)
         } catch {
             return fail("round \(round.round): update from \(update.cluster) no longer folds: \(error)")
         }
