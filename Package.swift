@@ -75,7 +75,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "flotilla-bench",
-            dependencies: ["Placement", "Learning", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Placement", "Learning", "Shared", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/flotilla-bench",
             swiftSettings: strict
         ),

@@ -32,6 +32,13 @@ import Testing
         #expect(try ModelUpdateSubmitted(from: back) == Self.update)
     }
 
+    @Test func anAbsurdPieceCountIsNotTrustedWhenSizingTheBuffer() throws {
+        var piece = Self.update.envelope(source: "t").chunked(maximumBytes: 100)[0]
+        piece.chunk?.count = Int.max / 2  // would overflow, or reserve exabytes, if believed
+        var assembler = ChunkAssembler()
+        #expect(try assembler.add(piece) == nil)
+    }
+
     @Test func aMissingPieceRejectsTheTransfer() throws {
         let pieces = Self.update.envelope(source: "t").chunked(maximumBytes: 100)
         var assembler = ChunkAssembler()

@@ -26,6 +26,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case logLevel = "FLOTILLA_LOG_LEVEL"
     case statusURL = "FLOTILLA_STATUS_URL"
     case fault = "FLOTILLA_FAULT"
+    case pendingUpdateBytes = "FLOTILLA_PENDING_UPDATE_BYTES"
 
     public var defaultValue: String? {
         switch self {
@@ -53,6 +54,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .logLevel: "info"
         case .statusURL: "http://127.0.0.1:8080"
         case .fault: ""
+        case .pendingUpdateBytes: "67108864"
         }
     }
 
@@ -82,6 +84,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .leaseCheckSeconds: "registry: how often leases are checked"
         case .logLevel: "trace, debug, info, notice, warning, error or critical"
         case .statusURL: "CLI: base URL of the status API"
+        case .pendingUpdateBytes: "aggregator: bytes of accepted updates that may wait to be folded together (fusing is faster; 0 folds each at once, least memory)"
         case .fault: "aggregator, testing: SIGKILL itself at round-started:R, update-folded:R:N or model-writing:R (empty: never)"
         }
     }

@@ -18,10 +18,16 @@ public struct EventChunk: Sendable, Hashable {
 extension EventEnvelope {
     /// Splits the envelope into pieces of at most `maximumBytes` of data (itself when it fits).
     public func chunked(maximumBytes: Int) -> [EventEnvelope] {
-        guard data.count > maximumBytes, maximumBytes > 0 else { return [self] }
+        Array(pieces(maximumBytes: maximumBytes))
+    }
+
+    /// The same pieces, made one at a time as they are read, so sending a large model holds
+    /// one piece beside it rather than a second copy of the whole.
+    public func pieces(maximumBytes: Int) -> LazyMapSequence<Range<Int>, EventEnvelope> {
+        guard data.count > maximumBytes, maximumBytes > 0 else { return (0..<1).lazy.map { _ in self } }
         let digest = ModelDigest.sha256(data)
         let count = (data.count + maximumBytes - 1) / maximumBytes
-        return (0..<count).map { index in
+        return (0..<count).lazy.map { index in
             var piece = self
             piece.id = "\(id)-\(index)"
             piece.data = Array(data[(index * maximumBytes)..<min(data.count, (index + 1) * maximumBytes)])

@@ -39,6 +39,9 @@ extension KafkaConfiguration {
         properties["heartbeat.interval.ms"] = String(heartbeatIntervalMilliseconds)
         properties["fetch.max.bytes"] = String(messageMaxBytes)
         properties["max.partition.fetch.bytes"] = String(messageMaxBytes)
+        // What librdkafka may prefetch ahead of the handler (default 64 MiB): one fetch's worth,
+        // so a consumer of large models holds little beyond the model it is working on.
+        properties["queued.max.messages.kbytes"] = String(max(1, messageMaxBytes / 1024))
         properties["receive.message.max.bytes"] = String(
             max(Self.defaultReceiveMessageMaxBytes, messageMaxBytes + 512)
         )

@@ -35,7 +35,7 @@ public struct EventPublisher: Sendable {
     public func publish(_ model: some ModelEvent, id: String? = nil) async throws -> EventEnvelope {
         let envelope = model.envelope(source: source, id: id ?? UUID().uuidString.lowercased())
         // Pieces share the key, so they stay in order on one partition.
-        for piece in envelope.chunked(maximumBytes: chunkBytes) { try await publish(piece) }
+        for piece in envelope.pieces(maximumBytes: chunkBytes) { try await publish(piece) }
         return envelope
     }
 

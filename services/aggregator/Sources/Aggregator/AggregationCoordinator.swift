@@ -6,8 +6,14 @@ import Shared
 /// Pure (no I/O, no clock), so every rule is tested by feeding events.
 public struct AggregationCoordinator: Sendable {
     var jobs: [String: AggregatedJob] = [:]
+    /// Bytes of accepted updates each round may hold back to fold several in one pass.
+    public let pendingUpdateBytes: Int
 
-    public init() {}
+    public init(pendingUpdateBytes: Int = 64 << 20) { self.pendingUpdateBytes = pendingUpdateBytes }
+
+    func roundAggregator(for job: AggregatedJob, global: ModelParameters) throws(RoundAggregationError) -> RoundAggregator {
+        try RoundAggregator(configuration: job.policy.aggregation, global: global, state: job.optimizerState, pendingByteBudget: pendingUpdateBytes)
+    }
 
     public func phase(of jobID: String) -> JobPhase? { jobs[jobID]?.phase }
     public func currentRound(of jobID: String) -> Int? { jobs[jobID]?.round?.number }
@@ -141,7 +147,7 @@ public struct AggregationCoordinator: Sendable {
     }
 
     func startRound(_ number: Int, of job: inout AggregatedJob, participants: [Participant], base: GlobalModelPublished, now: Date) throws(RoundAggregationError) -> RoundStarted {
-        let aggregator = try RoundAggregator(configuration: job.policy.aggregation, global: base.parameters, state: job.optimizerState)
+        let aggregator = try roundAggregator(for: job, global: base.parameters)
         let deadline = job.policy.roundDeadlineSeconds.map { now.addingTimeInterval(TimeInterval($0)) }
         job.round = RoundState(
             number: number, participants: participants, selected: Set(participants.map(\.cluster)), announced: participants, baseModelSHA256: base.sha256,

@@ -35,7 +35,7 @@ public struct AggregatorRecovery: Sendable {
     private var records: [String: [Int: RoundRecord]] = [:]
     private var rebuilds: [String: RoundRebuild] = [:]
     private var rejected: Set<String> = []
-    private var coordinator = AggregationCoordinator()
+    private var coordinator: AggregationCoordinator
     private var actions: [AggregatorAction] = []
     /// Figures for the log line: jobs by phase, rounds re-aggregated, updates replayed.
     public private(set) var summary = Summary()
@@ -47,7 +47,10 @@ public struct AggregatorRecovery: Sendable {
         public var failed: [String] = []
     }
 
-    public init(now: Date) { self.now = now }
+    public init(now: Date, pendingUpdateBytes: Int = 64 << 20) {
+        self.now = now
+        coordinator = AggregationCoordinator(pendingUpdateBytes: pendingUpdateBytes)
+    }
 
     /// Applies one replayed event. Events that cannot be decoded were dead-lettered when first
     /// consumed and are skipped.
@@ -135,7 +138,7 @@ public struct AggregatorRecovery: Sendable {
                 var round = RoundState(
                     number: open.round, participants: open.participants, selected: Set(open.participants.map(\.cluster)), announced: open.participants,
                     baseModelSHA256: open.baseModelSHA256,
-                    accumulator: try RoundAggregator(configuration: job.policy.aggregation, global: base.parameters, state: job.optimizerState),
+                    accumulator: try coordinator.roundAggregator(for: job, global: base.parameters),
                     deadline: record?.extended?.newDeadline ?? open.deadline
                 )
                 round.extended = record?.extended != nil

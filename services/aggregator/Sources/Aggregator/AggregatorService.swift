@@ -46,7 +46,7 @@ public struct AggregatorService: Service {
     func recover() async throws -> [KafkaTopicPartitionOffset] {
         let started = ContinuousClock.now
         let replay = TopicReplay(configuration: configuration.hub, producer: publisher.producer, service: "aggregator", logger: logger)
-        var recovery = AggregatorRecovery(now: Date())
+        var recovery = AggregatorRecovery(now: Date(), pendingUpdateBytes: configuration.pendingUpdateBytes)
         // Jobs, placements and the aggregator's own round decisions fill separate tables, so
         // their interleaving does not matter. Global models are not needed: completed rounds
         // are re-aggregated from their updates.
