@@ -110,16 +110,21 @@ import Testing
             }
             simulation.publish(Array(actions.prefix(published)), namespaces: coordinator.eventNamespace(of:))
             // SIGKILL. A new aggregator replays the whole log and continues after it.
-            var recovery = AggregatorRecovery(now: Date(timeIntervalSince1970: 0))
-            for event in simulation.log where event.topic != .updates && event.envelope.type != .globalModelPublished { recovery.apply(event) }
-            recovery.beginUpdates()
-            for event in simulation.log where event.topic == .updates { recovery.apply(event) }
             let resumed: [AggregatorAction]
-            (coordinator, resumed) = recovery.finish()
+            (coordinator, resumed) = rebuild(from: simulation.log)
             simulation.pending.removeAll()
             simulation.publish(resumed, namespaces: coordinator.eventNamespace(of:))
         }
         return simulation.log
+    }
+
+    /// What a restarted aggregator does with the log: decisions first, then the updates.
+    static func rebuild(from log: [ConsumedEvent]) -> (AggregationCoordinator, [AggregatorAction]) {
+        var recovery = AggregatorRecovery(now: Date(timeIntervalSince1970: 0))
+        for event in log where event.topic != .updates && event.envelope.type != .globalModelPublished { recovery.apply(event) }
+        recovery.beginUpdates()
+        for event in log where event.topic == .updates { recovery.apply(event) }
+        return recovery.finish()
     }
 
     /// Each round's completion, checking that a completion published twice is the same event.
@@ -160,11 +165,7 @@ import Testing
         update.examples += 1
         log[index].envelope = update.envelope(source: "test", id: "update-1-c2", time: .distantPast)
 
-        var recovery = AggregatorRecovery(now: Date(timeIntervalSince1970: 0))
-        for event in log where event.topic != .updates && event.envelope.type != .globalModelPublished { recovery.apply(event) }
-        recovery.beginUpdates()
-        for event in log where event.topic == .updates { recovery.apply(event) }
-        let (coordinator, actions) = recovery.finish()
+        let (coordinator, actions) = Self.rebuild(from: log)
         #expect(coordinator.phase(of: "job-r") == .failed)
         let changes = actions.compactMap { action -> JobPhaseChanged? in
             if case .publishPhase(let change) = action { return change }

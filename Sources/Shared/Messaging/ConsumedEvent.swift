@@ -10,6 +10,24 @@ public struct ConsumedEvent: Sendable {
         self.topic = topic
     }
 
+    /// Reads the event in a message of a Flotilla topic (named with `topicPrefix`), checking that
+    /// the message is an event and that its type belongs on that topic.
+    public init(message: KafkaConsumerMessage, topicPrefix: String) throws(PermanentEventError) {
+        let envelope: EventEnvelope
+        do {
+            envelope = try EventEnvelope(message: message)
+        } catch {
+            throw PermanentEventError(error.reason)
+        }
+        guard let topic = Topic.allCases.first(where: { $0.name(prefix: topicPrefix) == message.topic }) else {
+            throw PermanentEventError("topic \(message.topic) is not a Flotilla topic")
+        }
+        guard envelope.type.topic == topic else {
+            throw PermanentEventError("event type \(envelope.type.rawValue) does not belong on \(message.topic)")
+        }
+        self.init(envelope: envelope, message: message, topic: topic)
+    }
+
     public func payload<P: EventPayload>(_ type: P.Type) throws(EventDecodingError) -> P { try P(from: envelope) }
     public func model<M: ModelEvent>(_ type: M.Type) throws(EventDecodingError) -> M { try M(from: envelope) }
 }

@@ -103,28 +103,17 @@ public struct EventProcessor: Service {
     /// topic message, a ``StreamMarker``, or a piece of a transfer whose other pieces are still to come.
     private func prepare(_ message: KafkaConsumerMessage, assembler: inout ChunkAssembler) async throws -> ConsumedEvent? {
         if isDeadLetterTopic(message) || message.streamMarkerID != nil { return nil }
-        var envelope: EventEnvelope
-        do {
-            envelope = try EventEnvelope(message: message)
-        } catch {
-            throw PermanentEventError(error.reason)
-        }
-        guard let topic = Topic.allCases.first(where: { $0.name(prefix: publisher.topicPrefix) == message.topic }) else {
-            throw PermanentEventError("topic \(message.topic) is not a Flotilla topic")
-        }
-        guard envelope.type.topic == topic else {
-            throw PermanentEventError("event type \(envelope.type.rawValue) does not belong on \(message.topic)")
-        }
-        if envelope.chunk != nil && hooks.assembleChunks {
+        var event = try ConsumedEvent(message: message, topicPrefix: publisher.topicPrefix)
+        if event.envelope.chunk != nil && hooks.assembleChunks {
             do {
-                guard let whole = try assembler.add(envelope) else { return nil }
-                envelope = whole
+                guard let whole = try assembler.add(event.envelope) else { return nil }
+                event.envelope = whole
             } catch {
                 try await hooks.transferBroken?(error)
                 throw PermanentEventError(error.reason)
             }
         }
-        return ConsumedEvent(envelope: envelope, message: message, topic: topic)
+        return event
     }
 
     private func handle(_ event: ConsumedEvent) async throws {

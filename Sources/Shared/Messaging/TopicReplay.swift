@@ -86,15 +86,14 @@ public struct TopicReplay: Sendable {
                 if remaining.isEmpty { break }
                 continue
             }
-            guard message.streamMarkerID == nil, var envelope = try? EventEnvelope(message: message),
-                  let topic = topics.first(where: { configuration.topic($0) == message.topic }), envelope.type.topic == topic else { continue }
-            if envelope.chunk != nil {
+            guard message.streamMarkerID == nil, var event = try? ConsumedEvent(message: message, topicPrefix: configuration.topicPrefix) else { continue }
+            if event.envelope.chunk != nil {
                 if skipChunked { continue }
-                guard let whole = try? assembler.add(envelope) else { continue }
-                envelope = whole
+                guard let whole = try? assembler.add(event.envelope) else { continue }
+                event.envelope = whole
             }
             count += 1
-            try await handler(ConsumedEvent(envelope: envelope, message: message, topic: topic))
+            try await handler(event)
         }
         // The sequence ends early only when the consumer closes or the task is cancelled.
         guard remaining.isEmpty else { throw CancellationError() }
