@@ -138,7 +138,9 @@ extension SafeTensors {
     }
 
     /// The tensors must cover the data section exactly: no overlaps, gaps or trailing bytes.
-    static func checkTiling(_ entries: [Entry], dataLength: Int) throws(SafeTensorsError) {
+    /// With `complete` false, `dataLength` is only the most the data section can hold (a file
+    /// still arriving), and the tensors may end before it.
+    static func checkTiling(_ entries: [Entry], dataLength: Int, complete: Bool = true) throws(SafeTensorsError) {
         var cursor = 0
         var previous: String?
         for entry in entries.sorted(by: { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }) {
@@ -154,6 +156,6 @@ extension SafeTensors {
             cursor = entry.end
             previous = entry.name
         }
-        guard cursor == dataLength else { throw .trailingBytes(count: dataLength - cursor) }
+        guard cursor == dataLength || !complete else { throw .trailingBytes(count: dataLength - cursor) }
     }
 }

@@ -42,6 +42,25 @@ public enum SafeTensors {
         }
     }
 
+    /// Calls `body` with the bytes of `encode(parameters, metadata:)` in order, segment by
+    /// segment (the length field, the header, then each tensor's own memory), so a digest of the
+    /// file needs no copy of it.
+    public static func forEachSegment(of parameters: ModelParameters, metadata: [String: String] = [:], _ body: (UnsafeRawBufferPointer) -> Void) {
+        let tensors = parameters.tensors.sorted(by: Tensor.canonicallyPrecedes)
+        let header = headerBytes(for: tensors, metadata: metadata)
+        withUnsafeBytes(of: UInt64(header.count).littleEndian) { body($0) }
+        header.withUnsafeBytes { body($0) }
+        for tensor in tensors {
+            #if _endian(big)
+            var swapped = tensor.values
+            swapped.withUnsafeMutableBytes { littleEndianInPlace($0) }
+            swapped.withUnsafeBytes { body($0) }
+            #else
+            tensor.values.withUnsafeBytes { body($0) }
+            #endif
+        }
+    }
+
     /// The JSON header, padded with spaces to a multiple of 8 bytes so the data section is aligned.
     static func headerBytes(for sortedTensors: [Tensor], metadata: [String: String]) -> [UInt8] {
         headerBytes(for: sortedTensors.map { ($0.name, $0.shape, $0.values.count) }, metadata: metadata)

@@ -62,8 +62,8 @@ import Testing
             return
         }
         #expect(phase.phase == .running && phase.previous == .waiting)
-        #expect(model.version == 0)
-        #expect(round.round == 1 && round.baseModelSHA256 == model.sha256 && round.participants.map(\.cluster) == ["c1", "c2"])
+        #expect(model.event.version == 0 && model.event.strategy == "fedAvg")
+        #expect(round.round == 1 && round.baseModelSHA256 == model.event.sha256 && round.participants.map(\.cluster) == ["c1", "c2"])
         // A second decision for a running job changes nothing.
         #expect(coordinator.placementDecided(Self.placement(["c1", "c2", "c3"])).isEmpty)
     }
@@ -78,12 +78,15 @@ import Testing
             return
         }
         // (1*100 + 4*300) / 400 = 3.25 for every parameter.
-        for tensor in model.parameters.tensors { #expect(tensor.values.allSatisfy { abs($0 - 3.25) < 1e-6 }) }
+        for tensor in model.event.parameters.tensors { #expect(tensor.values.allSatisfy { abs($0 - 3.25) < 1e-6 }) }
         #expect(stored.path == "/models/job-a/round-0001.safetensors")
         #expect(stored.manifest.sha256 == completed.modelSHA256)
         #expect(ModelDigest.sha256(stored.bytes) == completed.modelSHA256)
+        // Encoded once: the file is the event's data, and its header says what it is.
+        #expect(stored.bytes == model.bytes && model.envelope(source: "t").data == stored.bytes)
+        #expect(try SafeTensors.metadata(of: stored.bytes)["flotilla.round"] == "1" && SafeTensors.metadata(of: stored.bytes)["flotilla.strategy"] == "fedAvg")
         #expect(completed.totalExamples == 400 && completed.contributions.map(\.cluster) == ["c1", "c2"])
-        #expect(next.round == 2 && next.baseModelSHA256 == model.sha256 && next.baseVersion == 1)
+        #expect(next.round == 2 && next.baseModelSHA256 == model.event.sha256 && next.baseVersion == 1)
     }
 
     @Test func lastRoundCompletesTheJob() throws {
@@ -117,7 +120,7 @@ import Testing
         _ = coordinator.updateSubmitted(Self.update("c1", base: base, value: 2, examples: 1), eventID: "g1")
         let done = coordinator.updateSubmitted(Self.update("c2", base: base, value: 2, examples: 1), eventID: "g2")
         guard case .publishModel(let model) = done[1] else { Issue.record("round did not complete"); return }
-        #expect(model.parameters.tensors.allSatisfy { $0.values.allSatisfy { abs($0 - 2) < 1e-6 } })
+        #expect(model.event.parameters.tensors.allSatisfy { $0.values.allSatisfy { abs($0 - 2) < 1e-6 } })
     }
 
     @Test func duplicateAndWrongShapeAndWrongBaseAreRejected() {

@@ -46,7 +46,7 @@ import Testing
                 let id = EventIdentity.derived(namespace: namespaces(jobID), name: name)
                 switch action {
                 case .publishModel(let model):
-                    models[model.version] = model.parameters
+                    models[model.event.version] = model.event.parameters
                     write(model.envelope(source: "test", id: id), input: false)
                 case .publishRoundStarted(let started):
                     write(started.envelope(source: "test", id: id, time: .distantPast), input: false)

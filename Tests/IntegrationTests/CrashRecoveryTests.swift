@@ -78,7 +78,7 @@ struct CrashRecoveryTests {
             guard var envelope = try? EventEnvelope(message: message) else { continue }
             if envelope.chunk != nil {
                 guard let whole = try assembler.add(envelope) else { continue }
-                envelope = whole
+                envelope = whole.envelope
             }
             if seen.insert(envelope.id).inserted { events.append(envelope) }
         }

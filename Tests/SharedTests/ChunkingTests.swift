@@ -25,11 +25,49 @@ import Testing
         var whole: EventEnvelope?
         for piece in pieces {
             #expect(whole == nil)
-            whole = try assembler.add(try Self.wire(piece))  // through the Kafka headers and back
+            whole = try assembler.add(try Self.wire(piece))?.envelope  // through the Kafka headers and back
         }
         let back = try #require(whole)
         #expect(back.id == envelope.id && back.data == envelope.data && back.chunk == nil)
         #expect(try ModelUpdateSubmitted(from: back) == Self.update)
+    }
+
+    /// Decoding on the way: the model comes out of the pieces themselves (no bytes are kept),
+    /// with the finiteness proof, equal to decoding the reassembled bytes; however the pieces
+    /// cut the file.
+    @Test(arguments: [7, 100, 401])
+    func modelsAreDecodedAsTheirPiecesArrive(pieceSize: Int) throws {
+        let envelope = Self.update.envelope(source: "t")
+        var assembler = ChunkAssembler(decodesModels: true)
+        var whole: ChunkAssembler.Assembled?
+        for piece in envelope.chunked(maximumBytes: pieceSize) {
+            #expect(whole == nil)
+            whole = try assembler.add(try Self.wire(piece))
+        }
+        let assembled = try #require(whole)
+        #expect(assembled.envelope.id == envelope.id && assembled.envelope.data.isEmpty && assembled.envelope.chunk == nil)
+        let decoded = try #require(try assembled.model?.get())
+        let event = ConsumedEvent(envelope: assembled.envelope, message: KafkaConsumerMessage(topic: "t", partition: 0, offset: 0, key: nil, value: [], headers: [], timestamp: nil), topic: .updates, decodedModel: .success(decoded))
+        let update = try event.model(ModelUpdateSubmitted.self)
+        #expect(update == Self.update && update.finiteParameters != nil)
+    }
+
+    @Test func aModelThatIsNotValidSafetensorsFailsWithTheDecodersReason() throws {
+        var envelope = Self.update.envelope(source: "t")
+        envelope.data.removeLast(4)  // the last value is cut off: the file no longer covers its tensors
+        var assembler = ChunkAssembler(decodesModels: true)
+        var whole: ChunkAssembler.Assembled?
+        for piece in envelope.chunked(maximumBytes: 100) { whole = try assembler.add(piece) }
+        let assembled = try #require(whole)
+        guard case let .failure(error) = assembled.model else {
+            Issue.record("a truncated model decoded")
+            return
+        }
+        let expected = try #require(throws: SafeTensorsError.self) { try SafeTensors.decodeFinite(envelope.data) }
+        #expect(error == expected)
+        let event = ConsumedEvent(envelope: assembled.envelope, message: KafkaConsumerMessage(topic: "t", partition: 0, offset: 0, key: nil, value: [], headers: [], timestamp: nil), topic: .updates, decodedModel: assembled.model)
+        let refused = try #require(throws: EventDecodingError.self) { try event.model(ModelUpdateSubmitted.self) }
+        #expect(refused.reason.contains("not a valid safetensors file") && refused.reason.contains("outside"))
     }
 
     @Test func anAbsurdPieceCountIsNotTrustedWhenSizingTheBuffer() throws {

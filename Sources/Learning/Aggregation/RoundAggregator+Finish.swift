@@ -37,6 +37,17 @@ extension RoundAggregator {
     }
 }
 
+extension RoundAggregator {
+    /// `finish()` for an aggregator kept in a variable (a round's state): it is emptied first, so
+    /// its running sum has one owner and becomes the result in place, and the round's global
+    /// model is released with it. Afterwards it holds nothing and refuses every update.
+    public mutating func finishInPlace() throws(RoundAggregationError) -> (model: ModelParameters, state: ServerOptimizerState) {
+        let taken = self
+        self = RoundAggregator(emptiedFrom: taken)
+        return try (consume taken).finish()
+    }
+}
+
 extension AggregationStrategy {
     /// How many values the trimmed mean drops from each end of n: Flower's `int(beta · n)`.
     /// `beta` is read as the decimal the job spec wrote (0.35, not 0.3499999940…), as Python

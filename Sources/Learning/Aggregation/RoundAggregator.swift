@@ -58,6 +58,15 @@ public struct RoundAggregator: Sendable {
         }
     }
 
+    /// An aggregator holding nothing, for `finishInPlace()` to leave behind: no sum, no
+    /// updates, an empty global model (so every update is refused as the wrong layout).
+    init(emptiedFrom finished: borrowing RoundAggregator) {
+        configuration = finished.configuration
+        global = ModelParameters(tensors: [])
+        initialState = finished.initialState
+        pendingByteBudget = finished.pendingByteBudget
+    }
+
     public init(
         strategy: AggregationStrategy, clipNorm: Float? = nil, global: ModelParameters, state: ServerOptimizerState = .initial
     ) throws(RoundAggregationError) {

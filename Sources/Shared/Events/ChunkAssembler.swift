@@ -1,5 +1,13 @@
+import Crypto
+import Learning
+
 /// Puts chunked events back together. Pieces of one transfer share a key, so they arrive in
 /// order on one partition: a gap means a piece was lost, and the transfer is refused.
+///
+/// With `decodesModels`, a safetensors transfer is decoded as its pieces arrive
+/// (``SafeTensorsStreamDecoder``): the model is then held once, as values, and never as
+/// reassembled bytes beside a decoded copy. That is what keeps the aggregator's memory at its
+/// running sum, the global model and the update arriving.
 public struct ChunkAssembler: Sendable {
     /// A transfer that cannot be completed, with the reason (for a rejection event).
     public struct Broken: Error, Sendable, CustomStringConvertible {
@@ -8,40 +16,55 @@ public struct ChunkAssembler: Sendable {
         public var description: String { reason }
     }
 
+    /// A whole event. When its model was decoded on the way, `model` holds it (or why the bytes
+    /// are not a valid safetensors file) and `envelope.data` is empty.
+    public struct Assembled: Sendable {
+        public var envelope: EventEnvelope
+        public var model: Result<DecodedModel, SafeTensorsError>?
+    }
+
+    fileprivate enum Body: Sendable {
+        case bytes([UInt8])
+        case model(SafeTensorsStreamDecoder)
+    }
+
     private struct Transfer: Sendable {
         var first: EventEnvelope
-        var data: [UInt8]
-        var next: Int
+        var body: Body
+        var digest = SHA256()
+        var next = 0
     }
 
     private var transfers: [String: Transfer] = [:]
     private var order: [String] = []
     /// Transfers kept at once; the oldest unfinished one is dropped beyond this (memory bound).
     public let capacity: Int
+    public let decodesModels: Bool
 
-    public init(capacity: Int = 64) { self.capacity = capacity }
+    public init(capacity: Int = 64, decodesModels: Bool = false) {
+        self.capacity = capacity
+        self.decodesModels = decodesModels
+    }
 
     /// A sender's piece count is not trusted beyond this when sizing the buffer up front.
     static let largestReservation = 1 << 30
 
     /// Returns the whole event once its last piece arrived, nil while pieces are missing.
-    public mutating func add(_ envelope: EventEnvelope) throws(Broken) -> EventEnvelope? {
-        guard let chunk = envelope.chunk else { return envelope }
+    public mutating func add(_ envelope: EventEnvelope) throws(Broken) -> Assembled? {
+        guard let chunk = envelope.chunk else { return Assembled(envelope: envelope) }
         guard chunk.count >= 1, (0..<chunk.count).contains(chunk.index) else {
             throw Broken(envelope: envelope, reason: "transfer \(chunk.transferID): piece \(chunk.index) of \(chunk.count) is out of range")
         }
         // Taken out of the table while it grows, so the buffer has one owner and is appended to
         // in place (a copy left in the table would make every piece copy the whole buffer).
         let isNew = transfers[chunk.transferID] == nil
-        var transfer = transfers.removeValue(forKey: chunk.transferID) ?? Transfer(first: envelope, data: [], next: 0)
+        var transfer = transfers.removeValue(forKey: chunk.transferID) ?? start(envelope, pieces: chunk.count)
         guard chunk.index == transfer.next, transfer.first.chunk?.count == chunk.count else {
             order.removeAll { $0 == chunk.transferID }
             throw Broken(envelope: envelope, reason: "transfer \(chunk.transferID): expected piece \(transfer.next) of \(chunk.count), got piece \(chunk.index); a piece is missing")
         }
-        // Pieces are equal but the last, so the first one sizes the whole buffer at once.
-        let (expected, overflow) = envelope.data.count.multipliedReportingOverflow(by: chunk.count)
-        if isNew, !overflow { transfer.data.reserveCapacity(min(expected, Self.largestReservation)) }
-        transfer.data += envelope.data
+        transfer.digest.update(data: envelope.data)
+        transfer.body.append(envelope.data)
         transfer.next += 1
         guard transfer.next == chunk.count else {
             if isNew { remember(chunk.transferID) }
@@ -49,18 +72,50 @@ public struct ChunkAssembler: Sendable {
             return nil
         }
         order.removeAll { $0 == chunk.transferID }
-        guard ModelDigest.sha256(transfer.data) == chunk.sha256 else {
-            throw Broken(envelope: envelope, reason: "transfer \(chunk.transferID): the reassembled \(transfer.data.count) bytes do not match their sha256; a piece is corrupt")
+        guard ModelDigest.hex(transfer.digest.finalize()) == chunk.sha256 else {
+            throw Broken(envelope: envelope, reason: "transfer \(chunk.transferID): the reassembled bytes do not match their sha256; a piece is corrupt")
         }
-        var whole = transfer.first
-        whole.id = chunk.transferID
-        whole.data = transfer.data
-        whole.chunk = nil
+        var whole = Assembled(envelope: transfer.first)
+        whole.envelope.id = chunk.transferID
+        whole.envelope.chunk = nil
+        switch transfer.body {
+        case let .bytes(data): whole.envelope.data = data
+        case let .model(decoder):
+            whole.envelope.data = []
+            whole.model = Result { () throws(SafeTensorsError) in try decoder.finish() }
+        }
         return whole
+    }
+
+    private func start(_ first: EventEnvelope, pieces: Int) -> Transfer {
+        // Pieces are equal but the last, so the first one bounds the whole.
+        let (bound, overflow) = first.data.count.multipliedReportingOverflow(by: pieces)
+        let limit = overflow ? Int.max : bound
+        if decodesModels && first.contentType == .safetensors {
+            return Transfer(first: first, body: .model(SafeTensorsStreamDecoder(byteLimit: limit)))
+        }
+        var data: [UInt8] = []
+        data.reserveCapacity(min(limit, Self.largestReservation))
+        return Transfer(first: first, body: .bytes(data))
     }
 
     private mutating func remember(_ transferID: String) {
         order.append(transferID)
         if order.count > capacity { transfers[order.removeFirst()] = nil }
+    }
+}
+
+fileprivate extension ChunkAssembler.Body {
+    mutating func append(_ piece: [UInt8]) {
+        switch self {
+        case .bytes(var data):
+            self = .bytes([])  // one owner while it grows
+            data += piece
+            self = .bytes(data)
+        case .model(var decoder):
+            self = .bytes([])
+            decoder.append(piece)
+            self = .model(decoder)
+        }
     }
 }

@@ -1,11 +1,17 @@
+import Learning
+
 /// An event read from Kafka, with where it was read from (for offsets and dead letters).
 public struct ConsumedEvent: Sendable {
     public var envelope: EventEnvelope
     public var message: KafkaConsumerMessage
     public var topic: Topic
+    /// The model of a safetensors transfer decoded while its pieces arrived (or why it is not a
+    /// valid file); `envelope.data` is then empty. Nil: `model(_:)` decodes `envelope.data`.
+    public var decodedModel: Result<DecodedModel, SafeTensorsError>?
 
-    public init(envelope: EventEnvelope, message: KafkaConsumerMessage, topic: Topic) {
+    public init(envelope: EventEnvelope, message: KafkaConsumerMessage, topic: Topic, decodedModel: Result<DecodedModel, SafeTensorsError>? = nil) {
         self.envelope = envelope
+        self.decodedModel = decodedModel
         self.message = message
         self.topic = topic
     }
@@ -29,7 +35,19 @@ public struct ConsumedEvent: Sendable {
     }
 
     public func payload<P: EventPayload>(_ type: P.Type) throws(EventDecodingError) -> P { try P(from: envelope) }
-    public func model<M: ModelEvent>(_ type: M.Type) throws(EventDecodingError) -> M { try M(from: envelope) }
+    public func model<M: ModelEvent>(_ type: M.Type) throws(EventDecodingError) -> M {
+        switch decodedModel {
+        case nil: return try M(from: envelope)
+        case let .success(decoded): return try M(decoded: decoded, envelope: envelope)
+        case let .failure(error): throw M.unreadable(envelope, error)
+        }
+    }
+
+    /// Takes the whole event a transfer's last piece completed.
+    mutating func assembled(_ whole: ChunkAssembler.Assembled) {
+        envelope = whole.envelope
+        decodedModel = whole.model
+    }
 }
 
 /// A handler's verdict that an event can never be processed (bad content, not a passing

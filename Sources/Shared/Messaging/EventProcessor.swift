@@ -25,14 +25,19 @@ public struct EventProcessor: Service {
         /// Reassemble chunked events before the handler sees them (off for consumers that only
         /// look at a transfer's first piece, like the status API).
         public var assembleChunks: Bool
+        /// Decode safetensors transfers while their pieces arrive (``ChunkAssembler/decodesModels``):
+        /// the handler gets the model in ``ConsumedEvent/decodedModel``, never its bytes.
+        public var decodeModels: Bool
         /// A transfer that cannot be completed (a piece missing or corrupt): e.g. publish a rejection.
         public var transferBroken: (@Sendable (ChunkAssembler.Broken) async throws -> Void)?
         public init(
             deadLetterTopicMessage: (@Sendable (KafkaConsumerMessage) async throws -> Void)? = nil,
             afterDeadLettering: (@Sendable (KafkaConsumerMessage) async throws -> Void)? = nil,
             assembleChunks: Bool = true,
+            decodeModels: Bool = false,
             transferBroken: (@Sendable (ChunkAssembler.Broken) async throws -> Void)? = nil
         ) {
+            self.decodeModels = decodeModels
             self.deadLetterTopicMessage = deadLetterTopicMessage
             self.afterDeadLettering = afterDeadLettering
             self.assembleChunks = assembleChunks
@@ -52,7 +57,7 @@ public struct EventProcessor: Service {
     public func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
-                var assembler = ChunkAssembler()  // owned by this loop alone
+                var assembler = ChunkAssembler(decodesModels: hooks.decodeModels)  // owned by this loop alone
                 for try await message in consumer.messages {
                     try await process(message, assembler: &assembler)
                 }
@@ -107,7 +112,7 @@ public struct EventProcessor: Service {
         if event.envelope.chunk != nil && hooks.assembleChunks {
             do {
                 guard let whole = try assembler.add(event.envelope) else { return nil }
-                event.envelope = whole
+                event.assembled(whole)
             } catch {
                 try await hooks.transferBroken?(error)
                 throw PermanentEventError(error.reason)

@@ -33,6 +33,12 @@ public struct EventPublisher: Sendable {
 
     @discardableResult
     public func publish(_ model: some ModelEvent, id: String? = nil) async throws -> EventEnvelope {
+        try await publish(EncodedModel(model), id: id)
+    }
+
+    /// Publishes a model already encoded (its bytes are sent as they are, not encoded again).
+    @discardableResult
+    public func publish(_ model: EncodedModel<some ModelEvent>, id: String? = nil) async throws -> EventEnvelope {
         let envelope = model.envelope(source: source, id: id ?? UUID().uuidString.lowercased())
         // Pieces share the key, so they stay in order on one partition.
         for piece in envelope.pieces(maximumBytes: chunkBytes) { try await publish(piece) }

@@ -76,7 +76,7 @@ public struct TopicReplay: Sendable {
         handler: (ConsumedEvent) async throws -> Void
     ) async throws {
         var remaining = Set(ends.keys)
-        var assembler = ChunkAssembler()
+        var assembler = ChunkAssembler(decodesModels: true)  // models held once, as values
         var count = 0
         for try await message in consumer.messages {
             let partition = Partition(topic: message.topic, partition: message.partition)
@@ -90,7 +90,7 @@ public struct TopicReplay: Sendable {
             if event.envelope.chunk != nil {
                 if skipChunked { continue }
                 guard let whole = try? assembler.add(event.envelope) else { continue }
-                event.envelope = whole
+                event.assembled(whole)
             }
             count += 1
             try await handler(event)

@@ -17,10 +17,7 @@ public protocol ModelEvent: Sendable, Hashable {
 
 extension ModelEvent {
     public func envelope(source: String, id: String = UUID().uuidString.lowercased(), time: Date = Date()) -> EventEnvelope {
-        EventEnvelope(
-            id: id, type: Self.eventType, source: source, time: time, subject: subject,
-            contentType: .safetensors, data: SafeTensors.encode(parameters, metadata: metadata)
-        )
+        EncodedModel(self).envelope(source: source, id: id, time: time)
     }
 
     public init(finite parameters: FiniteParameters, metadata: [String: String]) throws(EventDecodingError) {
@@ -28,9 +25,8 @@ extension ModelEvent {
     }
 
     /// Decodes the safetensors payload, checking every value finite in the copy decoding makes
-    /// anyway. NaN or infinity is not a decoding error: such a model is decoded without the
-    /// proof (a second decode, only then) and its consumer decides, as the aggregator does by
-    /// rejecting the update with a reason.
+    /// anyway. NaN or infinity is not a decoding error: such a model comes without the proof
+    /// and its consumer decides, as the aggregator does by rejecting the update with a reason.
     public init(from envelope: EventEnvelope) throws(EventDecodingError) {
         guard envelope.type == Self.eventType else {
             throw EventDecodingError("expected event type \(Self.eventType.rawValue), got \(envelope.type.rawValue)")
@@ -38,20 +34,21 @@ extension ModelEvent {
         guard envelope.contentType == .safetensors else {
             throw EventDecodingError("\(envelope.type.rawValue) must be \(EventEnvelope.ContentType.safetensors.rawValue)")
         }
-        let finite: (parameters: FiniteParameters, metadata: [String: String])?
-        do {
-            finite = try SafeTensors.decodeFinite(envelope.data)
-        } catch SafeTensorsError.nonFiniteValues {
-            finite = nil
-        } catch {
-            throw Self.unreadable(envelope, error)
+        let decoded: DecodedModel
+        do { decoded = try SafeTensors.decodeChecked(envelope.data) } catch { throw Self.unreadable(envelope, error) }
+        try self.init(decoded: decoded, envelope: envelope)
+    }
+
+    /// The event from a model already decoded (e.g. while its pieces arrived), checked against
+    /// the envelope it came in.
+    public init(decoded: consuming DecodedModel, envelope: EventEnvelope) throws(EventDecodingError) {
+        guard envelope.type == Self.eventType else {
+            throw EventDecodingError("expected event type \(Self.eventType.rawValue), got \(envelope.type.rawValue)")
         }
-        if let finite {
-            try self.init(finite: finite.parameters, metadata: finite.metadata)
-        } else {
-            let decoded: (parameters: ModelParameters, metadata: [String: String])
-            do { decoded = try SafeTensors.decode(envelope.data) } catch { throw Self.unreadable(envelope, error) }
-            try self.init(parameters: decoded.parameters, metadata: decoded.metadata)
+        let metadata = decoded.metadata
+        switch decoded.values {
+        case let .finite(parameters): try self.init(finite: parameters, metadata: metadata)
+        case let .nonFinite(parameters, _): try self.init(parameters: parameters, metadata: metadata)
         }
         guard subject == envelope.subject else {
             throw EventDecodingError("\(envelope.type.rawValue): subject '\(envelope.subject)' does not match metadata '\(subject)'")
@@ -60,7 +57,7 @@ extension ModelEvent {
 }
 
 extension ModelEvent {
-    fileprivate static func unreadable(_ envelope: EventEnvelope, _ error: any Error) -> EventDecodingError {
+    static func unreadable(_ envelope: EventEnvelope, _ error: any Error) -> EventDecodingError {
         EventDecodingError("\(envelope.type.rawValue) is not a valid safetensors file: \(error)")
     }
 }
@@ -93,10 +90,18 @@ struct ModelMetadataReader {
 /// The SHA-256 of a model's safetensors bytes, hex encoded: how models are named in events.
 public enum ModelDigest {
     public static func sha256(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: bytes))
     }
 
+    /// The hash of `SafeTensors.encode(parameters)`, computed from the tensors' own memory:
+    /// no model-sized buffer is made.
     public static func sha256(of parameters: ModelParameters) -> String {
-        sha256(SafeTensors.encode(parameters))
+        var hasher = SHA256()
+        SafeTensors.forEachSegment(of: parameters) { hasher.update(bufferPointer: $0) }
+        return hex(hasher.finalize())
+    }
+
+    static func hex(_ digest: SHA256.Digest) -> String {
+        digest.map { String(format: "%02x", $0) }.joined()
     }
 }

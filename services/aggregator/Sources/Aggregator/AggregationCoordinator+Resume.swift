@@ -22,11 +22,12 @@ extension AggregationCoordinator {
             ))]
         }
         let model = GlobalModelPublished(
-            jobID: jobID, version: job.version, parameters: job.model ?? job.architecture.initialParameters(seed: job.training.seed)
+            jobID: jobID, version: job.version, parameters: job.model ?? job.architecture.initialParameters(seed: job.training.seed),
+            strategy: job.strategy.name
         )
         do {
             let started = try startRound(job.version + 1, of: &job, participants: job.participants, base: model, now: now)
-            return [.publishModel(model), .publishRoundStarted(started)]
+            return [.publishModel(EncodedModel(model)), .publishRoundStarted(started)]
         } catch {
             job.phase = .failed
             return [.publishPhase(JobPhaseChanged(jobID: jobID, phase: .failed, previous: .running, reason: "AggregationFailed", message: "round \(job.version + 1): \(error)"))]

@@ -51,7 +51,7 @@ public struct AggregationCoordinator: Sendable {
         job.phase = .running
         job.model = initial
         job.version = 0
-        let model = GlobalModelPublished(jobID: job.job.id, version: 0, parameters: initial)
+        let model = GlobalModelPublished(jobID: job.job.id, version: 0, parameters: initial, strategy: job.strategy.name)
         let started: RoundStarted
         do {
             started = try startRound(1, of: &job, participants: decided.participants, base: model, now: now)
@@ -63,7 +63,7 @@ public struct AggregationCoordinator: Sendable {
         jobs[decided.jobID] = job
         return [
             .publishPhase(JobPhaseChanged(jobID: job.job.id, phase: .running, previous: .waiting, reason: "PlacementSatisfied", message: decided.message)),
-            .publishModel(model),
+            .publishModel(EncodedModel(model)),
             .publishRoundStarted(started),
         ]
     }
@@ -159,15 +159,19 @@ public struct AggregationCoordinator: Sendable {
         )
     }
 
+    ///
+    /// Memory: the running sum becomes the new model in place, the round's global model is
+    /// released as soon as the new one exists, and the new model is encoded once, for both its
+    /// file and its event.
     func completeRound(_ job: inout AggregatedJob, now: Date) -> [AggregatorAction] {
         // Taken out of the job: the round's sum then has one owner, and the mean is computed in it.
-        guard let round = job.round.take() else { return [] }
+        guard var round = job.round.take() else { return [] }
         let missing = round.participants.map(\.cluster).filter { !round.answered.contains($0) } + round.failed
         job.lastClosed = ClosedRound(number: round.number, participants: Set(round.participants.map(\.cluster)), answered: round.answered)
         let id = job.job.id
         let averaged: ModelParameters
         do {
-            (averaged, job.optimizerState) = try round.accumulator.finish()
+            (averaged, job.optimizerState) = try round.accumulator.finishInPlace()
         } catch {
             job.phase = .failed
             job.round = nil
@@ -179,12 +183,11 @@ public struct AggregationCoordinator: Sendable {
         let meanLoss = round.contributions.reduce(0.0) { $0 + $1.loss * Double($1.examples) } / Double(max(totalExamples, 1))
         let path = job.modelPath(round: round.number)
         let strategy = job.strategy.name
-        let bytes = Self.modelFile(averaged, jobID: id, round: round.number, strategy: strategy)
-        let sha = ModelDigest.sha256(bytes)
+        let model = EncodedModel(GlobalModelPublished(jobID: id, version: round.number, parameters: averaged, strategy: strategy))
+        let sha = ModelDigest.sha256(model.bytes)
         let manifest = ModelManifest(job: id, round: round.number, sha256: sha, strategy: strategy, contributors: round.contributions, parameterCount: averaged.parameterCount)
-        let model = GlobalModelPublished(jobID: id, version: round.number, parameters: averaged)
         var actions: [AggregatorAction] = [
-            .storeModel(StoredModel(jobID: id, round: round.number, path: path, bytes: bytes, manifest: manifest)),
+            .storeModel(StoredModel(jobID: id, round: round.number, path: path, bytes: model.bytes, manifest: manifest)),
             .publishModel(model),
             .publishRoundCompleted(RoundCompleted(
                 jobID: id, round: round.number, contributions: round.contributions, strategy: strategy, modelVersion: round.number,
@@ -200,7 +203,7 @@ public struct AggregationCoordinator: Sendable {
             )))
         } else {
             do {
-                actions.append(.publishRoundStarted(try startRound(round.number + 1, of: &job, participants: job.participants, base: model, now: now)))
+                actions.append(.publishRoundStarted(try startRound(round.number + 1, of: &job, participants: job.participants, base: model.event, now: now)))
             } catch {
                 job.phase = .failed
                 job.round = nil
@@ -210,8 +213,9 @@ public struct AggregationCoordinator: Sendable {
         return actions
     }
 
-    /// The bytes of round `round`'s model file: what `RoundCompleted.modelSHA256` is the hash of.
+    /// The bytes of round `round`'s model file: what `RoundCompleted.modelSHA256` is the hash of,
+    /// and the data of the round's `GlobalModelPublished` event.
     static func modelFile(_ model: ModelParameters, jobID: String, round: Int, strategy: String) -> [UInt8] {
-        SafeTensors.encode(model, metadata: ["flotilla.job": jobID, "flotilla.round": String(round), "flotilla.strategy": strategy])
+        EncodedModel(GlobalModelPublished(jobID: jobID, version: round, parameters: model, strategy: strategy)).bytes
     }
 }

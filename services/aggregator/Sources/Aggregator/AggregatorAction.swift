@@ -4,7 +4,8 @@ import Shared
 /// What the coordinator decided; the service performs these in order.
 public enum AggregatorAction: Sendable, Hashable {
     case publishPhase(JobPhaseChanged)
-    case publishModel(GlobalModelPublished)
+    /// Encoded once: a round's model file is the same buffer.
+    case publishModel(EncodedModel<GlobalModelPublished>)
     case publishRoundStarted(RoundStarted)
     /// Write the model file and its manifest before announcing the round's end.
     case storeModel(StoredModel)
@@ -47,7 +48,7 @@ extension AggregatorAction {
     var identity: (jobID: String, name: String)? {
         switch self {
         case .publishPhase(let change): (change.jobID, "phase/\(change.phase.rawValue)")
-        case .publishModel(let model): (model.jobID, "model/\(model.version)")
+        case .publishModel(let model): (model.event.jobID, "model/\(model.event.version)")
         case .publishRoundStarted(let started): (started.jobID, "round/\(started.round)/started")
         case .publishRoundCompleted(let completed): (completed.jobID, "round/\(completed.round)/completed")
         case .publishDeadlineExtended(let extended): (extended.jobID, "round/\(extended.round)/deadline-extended")

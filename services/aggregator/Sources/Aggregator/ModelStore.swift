@@ -13,11 +13,19 @@ struct ModelStore: Sendable {
     func store(_ model: StoredModel) throws {
         let modelURL = url(for: model.path)
         try FileManager.default.createDirectory(at: modelURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(model.bytes).write(to: modelURL, options: .atomic)
+        try Self.write(model.bytes, to: modelURL)
         let manifestURL = modelURL.deletingPathExtension().appendingPathExtension("json")
         let encoder = JSONCoding.encoder
         encoder.outputFormatting.insert(.prettyPrinted)
         try encoder.encode(model.manifest).write(to: manifestURL, options: .atomic)
+    }
+
+    /// Writes atomically from the array's own memory (`Data(bytes)` would copy the whole model).
+    static func write(_ bytes: [UInt8], to url: URL) throws {
+        try bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return try Data().write(to: url, options: .atomic) }
+            try Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: raw.count, deallocator: .none).write(to: url, options: .atomic)
+        }
     }
 
     /// Writes `model` unless the file on disk already has exactly its bytes. Returns whether it wrote.

@@ -81,10 +81,10 @@ struct RoundRebuild: Sendable {
 
     private mutating func finishRound() {
         let round = completed[index]
-        guard let aggregator else { return }
+        guard var aggregator = aggregator.take() else { return }
         let model: ModelParameters
         do {
-            (model, job.optimizerState) = try aggregator.finish()
+            (model, job.optimizerState) = try aggregator.finishInPlace()
         } catch {
             return fail("round \(round.round): \(error)")
         }

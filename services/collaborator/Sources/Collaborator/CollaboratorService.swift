@@ -22,7 +22,9 @@ public struct CollaboratorService: Service {
     var name: String { configuration.registration.name }
 
     public func run() async throws {
-        try await EventProcessor.consume([.rounds], as: "collaborator-\(name)", configuration: configuration.hub, publisher: publisher, logger: logger) { event in
+        try await EventProcessor.consume([.rounds], as: "collaborator-\(name)", configuration: configuration.hub, publisher: publisher, logger: logger,
+            hooks: .init(decodeModels: true)  // global models decoded as their pieces arrive
+        ) { event in
             try await handle(event)
         }
     }
