@@ -29,16 +29,18 @@ struct AggregationBenchmarkCommand: ParsableCommand {
         }
         print("  (memcpy: one thread, as `decode` copies; copy: \(report.threads) threads; +finite: `decodeFinite`, copy and NaN/infinity check in one pass)")
         print("\nFedAvg, \(report.threads) threads" + cell("round ms", 16) + cell("GB/s", 7) + cell("probe GB/s", 12) + cell("round/probe", 13)
-            + cell("checked ms", 12) + cell("Flower msg ms", 15) + cell("msg/ours", 10) + cell("classic ms", 12) + cell("classic/ours", 14))
+            + cell("arrival ms", 12) + cell("arr/probe", 11) + cell("checked ms", 12) + cell("Flower msg ms", 15) + cell("msg/ours", 10) + cell("classic ms", 12) + cell("classic/ours", 14))
         for figures in report.fedAvg {
             let message = flower[FlowerBaseline.Key(strategy: "fedAvgMessage", shape: figures.shape)]
             let classic = flower[FlowerBaseline.Key(strategy: "fedAvg", shape: figures.shape)]
             print(cell(figures.shape.description, 18) + cell(ms(figures.roundSeconds), 16) + cell(String(format: "%.1f", figures.roundGBps), 7)
                 + cell(String(format: "%.1f", figures.probeGBps), 12) + cell(String(format: "%.0f%%", figures.roundToProbe * 100), 13)
+                + cell(ms(figures.arrivalRoundSeconds), 12) + cell(String(format: "%.0f%%", figures.arrivalToProbe * 100), 11)
                 + cell(ms(figures.checkedRoundSeconds), 12) + cell(ms(message), 15) + cell(ratio(message, figures.roundSeconds), 10)
                 + cell(ms(classic), 12) + cell(ratio(classic, figures.roundSeconds), 14))
         }
-        print("  (round: updates as `decodeFinite` returns them; checked: the same as plain ModelParameters, read once more for NaN/infinity;")
+        print("  (round: updates as `decodeFinite` returns them, fused in pairs within 64 MiB; arrival: each folded as it is added, as the service does;")
+        print("   checked: the round with plain ModelParameters, read once more for NaN/infinity;")
         print("   Flower msg: message-API FedAvg.aggregate_train; classic: flwr.server.strategy.aggregate.aggregate)")
         print("\nRobust strategies" + cell("add+finish ms", 30) + cell("Flower ms", 11) + cell("Flower/ours", 13))
         for figures in report.robust {

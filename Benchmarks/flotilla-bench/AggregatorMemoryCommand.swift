@@ -35,6 +35,7 @@ struct AggregatorMemoryCommand: AsyncParsableCommand {
         let events = RoundEvents(consumer: rounds)
         try await Task.sleep(for: .seconds(3))  // let it rebuild (from an empty log) and settle
         let idle = try aggregator.memory()
+        progress("aggregator idle at \(idle.resident / 1_000_000) MB; submitting the job")
 
         let spec = TrainingSpec(model: .mlp, hiddenUnits: hiddenUnits, inputs: 784, classes: 10)
         let names = (1...clients).map { String(format: "c%03d", $0) }
@@ -48,7 +49,9 @@ struct AggregatorMemoryCommand: AsyncParsableCommand {
             decision: PlacementDecision(selected: names, condition: PlacementCondition(satisfied: true, reason: .allDecisionsScheduled, message: ""), explanations: []),
             participants: names.map { Participant(cluster: $0, dataPath: nil) }, minAvailableClients: clients, sufficient: true, message: "bench"
         ))
+        progress("waiting for round 1 to start")
         let started = try await events.next(RoundStarted.self)
+        progress("round 1 started; sending \(clients) updates")
         let base = spec.architecture.initialParameters(seed: spec.configuration.seed)
         let modelBytes = base.byteCount
         try await Task.sleep(for: .seconds(1))
@@ -68,6 +71,7 @@ struct AggregatorMemoryCommand: AsyncParsableCommand {
                 jobID: "memory", round: 1, cluster: name, examples: 100 + index, loss: 0.5, baseModelSHA256: started.baseModelSHA256, parameters: trained
             ))
         }
+        progress("waiting for the round to complete")
         _ = try await events.next(RoundCompleted.self)
         let seconds = (ContinuousClock.now - clock) / .seconds(1)
         let after = try aggregator.memory()
@@ -89,6 +93,10 @@ struct AggregatorMemoryCommand: AsyncParsableCommand {
         print(String(format: "  peak above the idle service, completion included: %@ = %.2f model sizes", mb(used), Double(used) / model))
         print(String(format: "  goal: < 3 model sizes + 64 MB = %@: %@", mb(goal), used < goal ? "met" : "NOT met"))
     }
+}
+
+private func progress(_ line: String) {
+    FileHandle.standardError.write(Data("aggregator-memory: \(line)\n".utf8))
 }
 
 /// The aggregator executable as a child process, with its memory read from /proc.

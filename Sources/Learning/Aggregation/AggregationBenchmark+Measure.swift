@@ -25,13 +25,17 @@ extension AggregationBenchmark {
         let updates = Array(inputs.updates.prefix(clients))
         let models = updates.map(\.parameters)
         let shape = Shape(clients: clients, parameters: inputs.global.parameterCount)
-        var best = FedAvgFigures(shape: shape, roundSeconds: .infinity, checkedRoundSeconds: .infinity, foldSeconds: .infinity, probeSeconds: .infinity)
+        var best = FedAvgFigures(
+            shape: shape, roundSeconds: .infinity, arrivalRoundSeconds: .infinity, checkedRoundSeconds: .infinity, foldSeconds: .infinity, probeSeconds: .infinity
+        )
         for _ in 0..<max(1, repetitions) {
             // Interleaved so that all of them see the same state of the machine. Each round's
             // first update is a private copy made outside the timing, as a freshly decoded
             // update would be, so that it can become the running sum.
             best.probeSeconds = min(best.probeSeconds, time { _ = probe(models) })
             best.roundSeconds = try min(best.roundSeconds, timedRound(inputs.global, first: fresh(updates[0]), rest: updates.dropFirst(), verified: true))
+            best.arrivalRoundSeconds = try min(
+                best.arrivalRoundSeconds, timedRound(inputs.global, first: fresh(updates[0]), rest: updates.dropFirst(), verified: true, pendingByteBudget: 0))
             best.checkedRoundSeconds = try min(
                 best.checkedRoundSeconds, timedRound(inputs.global, first: fresh(updates[0]), rest: updates.dropFirst(), verified: false))
             var fold = MeanFold()
@@ -44,10 +48,12 @@ extension AggregationBenchmark {
 
     /// A FedAvg round from the aggregator's creation to `finish()`. `verified` adds the updates
     /// as `FiniteParameters`, otherwise as `ModelParameters` (checked for NaN and infinity again).
-    static func timedRound(_ global: ModelParameters, first: consuming FiniteParameters, rest: ArraySlice<FiniteParameters>, verified: Bool) throws -> Double {
+    static func timedRound(
+        _ global: ModelParameters, first: consuming FiniteParameters, rest: ArraySlice<FiniteParameters>, verified: Bool, pendingByteBudget: Int = 64 << 20
+    ) throws -> Double {
         let clock = ContinuousClock()
         let start = clock.now
-        var aggregator = try RoundAggregator(strategy: .fedAvg, global: global)
+        var aggregator = try RoundAggregator(configuration: AggregationConfiguration(strategy: .fedAvg), global: global, pendingByteBudget: pendingByteBudget)
         if verified { try aggregator.add(consume first, examples: 100) } else { try aggregator.add(first.take(), examples: 100) }
         for (offset, update) in rest.enumerated() {
             if verified { try aggregator.add(update, examples: 101 + offset) } else { try aggregator.add(update.parameters, examples: 101 + offset) }

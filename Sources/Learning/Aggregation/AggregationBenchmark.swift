@@ -26,6 +26,9 @@ public enum AggregationBenchmark {
         /// decoder produced it (`FiniteParameters`), its layout checked and folded on arrival
         /// (fused as far as the 64 MiB pending budget allows), then finished.
         public var roundSeconds: Double
+        /// The same round folding each update as it is added (pending budget 0), as the
+        /// aggregator service does with updates arriving one by one.
+        public var arrivalRoundSeconds: Double
         /// The same round with plain `ModelParameters`, which `add` reads once more to reject
         /// NaN and infinity before folding.
         public var checkedRoundSeconds: Double
@@ -38,6 +41,7 @@ public enum AggregationBenchmark {
         public var probeGBps: Double { Double(shape.inputBytes) / probeSeconds / 1e9 }
         /// Round speed as a fraction of the probe's (1 = as fast as merely reading the inputs).
         public var roundToProbe: Double { probeSeconds / roundSeconds }
+        public var arrivalToProbe: Double { probeSeconds / arrivalRoundSeconds }
         public var foldToProbe: Double { probeSeconds / foldSeconds }
     }
 
@@ -80,9 +84,10 @@ public enum AggregationBenchmark {
             decode.append(decoding)
             for shape in fedAvgShapes where shape.parameters == parameters {
                 let figures = try measureFedAvg(inputs, clients: shape.clients, repetitions: repetitions)
-                log(String(format: "fedAvg %@: round %.2f ms (%.1f GB/s), checked round %.2f ms, fold %.2f ms (%.1f GB/s), probe %.2f ms (%.1f GB/s), round/probe %.0f%%",
+                log(String(format: "fedAvg %@: round %.2f ms (%.1f GB/s), checked round %.2f ms, fold %.2f ms (%.1f GB/s), probe %.2f ms (%.1f GB/s), round/probe %.0f%%, one at a time %.2f ms (%.0f%%)",
                            shape.description, figures.roundSeconds * 1e3, figures.roundGBps, figures.checkedRoundSeconds * 1e3,
-                           figures.foldSeconds * 1e3, figures.foldGBps, figures.probeSeconds * 1e3, figures.probeGBps, figures.roundToProbe * 100))
+                           figures.foldSeconds * 1e3, figures.foldGBps, figures.probeSeconds * 1e3, figures.probeGBps, figures.roundToProbe * 100,
+                           figures.arrivalRoundSeconds * 1e3, figures.arrivalToProbe * 100))
                 fedAvg.append(figures)
             }
             for shape in robustShapes where shape.parameters == parameters {

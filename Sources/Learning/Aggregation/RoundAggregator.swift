@@ -20,10 +20,12 @@ public struct RoundAggregator: Sendable {
     public let global: ModelParameters
     /// The server optimizer state the round started from.
     public let initialState: ServerOptimizerState
-    /// Bytes of accepted updates that may wait to be folded together (default 64 MiB). With
-    /// 40 MB models that fuses pairs: peak memory is then the sum, one waiting update and the
-    /// arriving one with its bytes (4 models, under the 3 models + 64 MB goal); 128 MiB would
-    /// fuse fours, about 15 points faster against the bandwidth probe but 2 models more.
+    /// Bytes of accepted updates that may wait to be folded together (default 64 MiB, for
+    /// updates already in memory, as in a benchmark). With 40 MB models that fuses pairs: one
+    /// update more is held (4 models with the global, the sum and the arriving one) for fewer
+    /// passes over the sum; 128 MiB would fuse fours, about 15 points faster against the
+    /// bandwidth probe but 2 models more. 0 folds each update as it is added: the aggregator
+    /// service's default, where updates arrive one by one through the broker.
     public let pendingByteBudget: Int
     /// Updates accepted so far.
     public private(set) var acceptedCount = 0

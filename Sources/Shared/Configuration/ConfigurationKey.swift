@@ -54,7 +54,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .logLevel: "info"
         case .statusURL: "http://127.0.0.1:8080"
         case .fault: ""
-        case .pendingUpdateBytes: "67108864"
+        case .pendingUpdateBytes: "0"
         }
     }
 
@@ -84,7 +84,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .leaseCheckSeconds: "registry: how often leases are checked"
         case .logLevel: "trace, debug, info, notice, warning, error or critical"
         case .statusURL: "CLI: base URL of the status API"
-        case .pendingUpdateBytes: "aggregator: bytes of accepted updates that may wait to be folded together (fusing is faster; 0 folds each at once, least memory)"
+        case .pendingUpdateBytes: "aggregator: bytes of accepted updates that may wait to be folded together (0: fold each as it arrives, least memory; fusing only pays when updates queue up)"
         case .fault: "aggregator, testing: SIGKILL itself at round-started:R, update-folded:R:N or model-writing:R (empty: never)"
         }
     }

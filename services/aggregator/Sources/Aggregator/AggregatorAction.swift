@@ -42,6 +42,22 @@ public struct ModelManifest: Codable, Sendable, Hashable {
 }
 
 extension AggregatorAction {
+    /// What the action does and to which job and round, for logs (never the model itself).
+    var label: String {
+        switch self {
+        case .publishPhase(let change): "publish \(change.jobID) \(change.phase.rawValue)"
+        case .publishModel(let model): "publish \(model.event.jobID) model \(model.event.version)"
+        case .publishRoundStarted(let started): "publish \(started.jobID) round \(started.round) started"
+        case .storeModel(let model): "write \(model.path)"
+        case .restoreModel(let model): "restore \(model.path)"
+        case .publishRoundCompleted(let completed): "publish \(completed.jobID) round \(completed.round) completed"
+        case .publishRejection(let rejection): "publish rejection of \(rejection.updateEventID)"
+        case .publishDeadlineExtended(let extended): "publish \(extended.jobID) round \(extended.round) deadline extended"
+        case .requestMoreClients(let request): "publish \(request.jobID) round \(request.round) more clients requested"
+        case .reannounceRound(let started, let generation): "publish \(started.jobID) round \(started.round) announced again (placement \(generation))"
+        }
+    }
+
     /// The job an event is about and the name its id is derived from (nil: nothing to publish).
     /// One decision, one name: a round is started, completed or extended once, a model version
     /// is published once, a job enters a phase once, an update is rejected once.

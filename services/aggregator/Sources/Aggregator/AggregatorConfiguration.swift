@@ -9,7 +9,7 @@ public struct AggregatorConfiguration: Sendable {
     /// Bytes of accepted updates that may wait to be folded together (see `RoundAggregator`).
     public var pendingUpdateBytes: Int
 
-    public init(hub: HubConfiguration, modelRoot: String, fault: FaultPlan = FaultPlan(), pendingUpdateBytes: Int = 64 << 20) {
+    public init(hub: HubConfiguration, modelRoot: String, fault: FaultPlan = FaultPlan(), pendingUpdateBytes: Int = AggregationCoordinator.defaultPendingUpdateBytes) {
         self.hub = hub
         self.modelRoot = modelRoot
         self.fault = fault

@@ -47,7 +47,7 @@ public struct AggregatorRecovery: Sendable {
         public var failed: [String] = []
     }
 
-    public init(now: Date, pendingUpdateBytes: Int = 64 << 20) {
+    public init(now: Date, pendingUpdateBytes: Int = AggregationCoordinator.defaultPendingUpdateBytes) {
         self.now = now
         coordinator = AggregationCoordinator(pendingUpdateBytes: pendingUpdateBytes)
     }
@@ -104,7 +104,9 @@ public struct AggregatorRecovery: Sendable {
             summary.running += 1
             let rounds = records[id] ?? [:]
             let completed = rounds.keys.sorted().compactMap { rounds[$0]?.completed }
-            let rebuild = RoundRebuild(job: job, completed: completed, started: rounds.compactMapValues(\.started))
+            let rebuild = RoundRebuild(
+                job: job, completed: completed, started: rounds.compactMapValues(\.started), pendingUpdateBytes: coordinator.pendingUpdateBytes
+            )
             if rebuild.isDone { install(rebuild) } else { rebuilds[id] = rebuild }
         }
     }

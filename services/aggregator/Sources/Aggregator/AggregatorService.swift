@@ -64,7 +64,7 @@ public struct AggregatorService: Service {
             "runningJobs": "\(summary.running)", "roundsReaggregated": "\(summary.roundsRebuilt)", "openRoundUpdates": "\(summary.openRoundUpdates)",
             "failed": "\(summary.failed)", "actions": "\(actions.count)", "took": "\(ContinuousClock.now - started)",
         ])
-        try await perform(actions)
+        try await performDecided(actions)
         return positions
     }
 
@@ -92,7 +92,7 @@ public struct AggregatorService: Service {
                 throw error
             }
             let (folded, progress) = await state.applyWithProgress(of: update.jobID) { $0.updateSubmitted(update, eventID: id, now: Date()) }
-            try await perform(folded)
+            try await performDecided(folded)
             if let progress, progress.round == update.round {
                 configuration.fault.crash(at: .updateFolded(round: progress.round, count: progress.folded))
             }
@@ -103,11 +103,30 @@ public struct AggregatorService: Service {
             actions = await state.apply { $0.participationFailed(failure, now: Date()) }
         default: actions = []
         }
-        try await perform(actions)
+        try await performDecided(actions)
     }
 
-    func perform(_ actions: [AggregatorAction]) async throws {
-        for action in actions { try await perform(action) }
+    /// Performs what the state has already decided, retrying each action until it is done. The
+    /// state cannot take a decision back, so failing the event (which the processor would hand
+    /// over again) would apply it twice: an update would be refused as its own duplicate and
+    /// its round never completed. Every action is idempotent (derived event ids, atomic files).
+    /// Cancelled at shutdown, what is left is redone after the restart (see ``recover()``).
+    func performDecided(_ actions: [AggregatorAction]) async throws {
+        for action in actions {
+            var backoff: Duration = .milliseconds(100)
+            while true {
+                do {
+                    try await perform(action)
+                    break
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    logger.error("could not carry out a decision, will retry", metadata: ["action": "\(action.label)", "error": "\(error)"])
+                    try await Task.sleep(for: backoff)
+                    backoff = min(backoff * 2, .seconds(5))
+                }
+            }
+        }
     }
 
     private func perform(_ action: AggregatorAction) async throws {
@@ -193,7 +212,7 @@ public struct RoundDeadlineTicker: Service {
 
     public func run() async throws {
         try await periodically(every: .seconds(1)) {
-            try await service.perform(await service.state.apply { $0.timePassed(now: Date()) })
+            try await service.performDecided(await service.state.apply { $0.timePassed(now: Date()) })
         }
     }
 }

@@ -17,6 +17,8 @@ struct RoundRebuild: Sendable {
     private var index = 0
     private var next = 0
     private var aggregator: RoundAggregator?
+    /// The service's pending budget, so a replay needs no more memory than live rounds do.
+    private let pendingUpdateBytes: Int
     private var early: [String: ModelUpdateSubmitted] = [:]
     /// Every update id the completed rounds folded.
     private let expected: Set<String>
@@ -34,8 +36,9 @@ struct RoundRebuild: Sendable {
         return "round \(round.round): update(s) \(ids.joined(separator: ", ")) are not in the log"
     }
 
-    init(job: AggregatedJob, completed: [RoundCompleted], started: [Int: RoundStarted]) {
+    init(job: AggregatedJob, completed: [RoundCompleted], started: [Int: RoundStarted], pendingUpdateBytes: Int) {
         self.job = job
+        self.pendingUpdateBytes = pendingUpdateBytes
         self.completed = completed
         self.started = started
         self.expected = Set(completed.flatMap { $0.contributions.compactMap(\.updateEventID) })
@@ -60,7 +63,10 @@ struct RoundRebuild: Sendable {
         guard round.contributions.allSatisfy({ $0.updateEventID != nil }) else { return fail("round \(round.round) does not name the updates it folded") }
         guard round.strategy == job.strategy.name else { return fail("round \(round.round) used \(round.strategy), the job specifies \(job.strategy.name)") }
         do {
-            aggregator = try RoundAggregator(configuration: job.policy.aggregation, global: job.model ?? ModelParameters(tensors: []), state: job.optimizerState)
+            aggregator = try RoundAggregator(
+                configuration: job.policy.aggregation, global: job.model ?? ModelParameters(tensors: []), state: job.optimizerState,
+                pendingByteBudget: pendingUpdateBytes
+            )
         } catch {
             return fail("round \(round.round): \(error)")
         }
