@@ -50,7 +50,13 @@ struct AggregatorMemoryCommand: AsyncParsableCommand {
             participants: names.map { Participant(cluster: $0, dataPath: nil) }, minAvailableClients: clients, sufficient: true, message: "bench"
         ))
         progress("waiting for round 1 to start")
-        let started = try await events.next(RoundStarted.self)
+        let started: RoundStarted
+        do {
+            started = try await events.next(RoundStarted.self, within: .seconds(60))
+        } catch {
+            try await Self.describe([.jobs, .placements], hub: hub, logger: logger)
+            throw error
+        }
         progress("round 1 started; sending \(clients) updates")
         let base = spec.architecture.initialParameters(seed: spec.configuration.seed)
         let modelBytes = base.byteCount
@@ -92,6 +98,32 @@ struct AggregatorMemoryCommand: AsyncParsableCommand {
         }
         print(String(format: "  peak above the idle service, completion included: %@ = %.2f model sizes", mb(used), Double(used) / model))
         print(String(format: "  goal: < 3 model sizes + 64 MB = %@: %@", mb(goal), used < goal ? "met" : "NOT met"))
+    }
+}
+
+struct BenchTimeout: Error, CustomStringConvertible {
+    var waitingFor: String
+    var limit: Duration
+    var description: String { "no \(waitingFor) within \(limit): the aggregator did not answer (see the topics listed above)" }
+}
+
+extension AggregatorMemoryCommand {
+    /// Lists what the topics hold (partition, offset, event type or marker), to tell a message
+    /// that never arrived from one the aggregator skipped.
+    static func describe(_ topics: [Topic], hub: HubConfiguration, logger: Logger) async throws {
+        let consumer = try KafkaConsumer(
+            configuration: hub.kafka, groupID: "bench-describe-\(UInt32.random(in: 0...UInt32.max))",
+            subscription: .assignAll(topics: topics.map(hub.topic), start: .beginning), logger: logger
+        )
+        let reader = Task {
+            for try await message in consumer.messages {
+                let kind = message.streamMarkerID.map { "marker \($0)" } ?? ((try? EventEnvelope(message: message))?.type.rawValue ?? "?")
+                progress("  \(message.topic)[\(message.partition)]@\(message.offset): \(kind)")
+            }
+        }
+        try await Task.sleep(for: .seconds(5))
+        reader.cancel()
+        await consumer.close()
     }
 }
 
@@ -143,11 +175,21 @@ private final class RoundEvents: Sendable {
     let consumer: KafkaConsumer
     init(consumer: KafkaConsumer) { self.consumer = consumer }
 
-    func next<P: EventPayload>(_ type: P.Type) async throws -> P {
-        for try await message in consumer.messages {
-            guard let envelope = try? EventEnvelope(message: message), envelope.type == P.eventType else { continue }
-            return try P(from: envelope)
+    func next<P: EventPayload>(_ type: P.Type, within limit: Duration = .seconds(600)) async throws -> P {
+        try await withThrowingTaskGroup(of: P.self) { group in
+            group.addTask {
+                for try await message in self.consumer.messages {
+                    guard let envelope = try? EventEnvelope(message: message), envelope.type == P.eventType else { continue }
+                    return try P(from: envelope)
+                }
+                throw CancellationError()
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                throw BenchTimeout(waitingFor: P.eventType.rawValue, limit: limit)
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
         }
-        throw CancellationError()
     }
 }

@@ -19,9 +19,9 @@ import Testing
         ))
     }
 
-    static func placement(_ clusters: [String], sufficient: Bool = true) -> PlacementDecided {
+    static func placement(_ clusters: [String], sufficient: Bool = true, generation: Int = 1) -> PlacementDecided {
         PlacementDecided(
-            jobID: "job-a", generation: 1,
+            jobID: "job-a", generation: generation,
             decision: PlacementDecision(selected: clusters, condition: PlacementCondition(satisfied: true, reason: .allDecisionsScheduled, message: ""), explanations: []),
             participants: clusters.map { Participant(cluster: $0, dataPath: "/data/\($0)") },
             minAvailableClients: 2, sufficient: sufficient, message: sufficient ? "ok" : "expected 2, only 1"
@@ -66,6 +66,21 @@ import Testing
         #expect(round.round == 1 && round.baseModelSHA256 == model.event.sha256 && round.participants.map(\.cluster) == ["c1", "c2"])
         // A second decision for a running job changes nothing.
         #expect(coordinator.placementDecided(Self.placement(["c1", "c2", "c3"])).isEmpty)
+    }
+
+    /// Jobs and placements are separate topics, read in no fixed order: a decision read before
+    /// its job waits for it (the latest generation wins) instead of being dropped.
+    @Test func aPlacementReadBeforeItsJobStartsTheJobWhenTheJobArrives() throws {
+        var coordinator = AggregationCoordinator()
+        #expect(coordinator.placementDecided(Self.placement(["c1", "c2", "c3"], generation: 2)).isEmpty)
+        #expect(coordinator.placementDecided(Self.placement(["c1"], generation: 1)).isEmpty)  // older: ignored
+        let actions = coordinator.jobSubmitted(Self.job())
+        guard actions.count == 3, case .publishRoundStarted(let round) = actions[2] else {
+            Issue.record("the job did not start: \(actions)")
+            return
+        }
+        #expect(round.round == 1 && round.participants.map(\.cluster) == ["c1", "c2", "c3"])
+        #expect(coordinator.jobSubmitted(Self.job()).isEmpty)  // a duplicate submission starts nothing
     }
 
     @Test func fedAvgIsWeightedByExamplesAndWrittenBeforeTheRoundEnds() throws {

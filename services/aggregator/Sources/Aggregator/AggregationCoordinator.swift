@@ -6,6 +6,8 @@ import Shared
 /// Pure (no I/O, no clock), so every rule is tested by feeding events.
 public struct AggregationCoordinator: Sendable {
     var jobs: [String: AggregatedJob] = [:]
+    /// Placement decisions read before their job's submission.
+    var earlyPlacements: [String: PlacementDecided] = [:]
     /// Bytes of accepted updates each round may hold back to fold several in one pass.
     public let pendingUpdateBytes: Int
     /// None: the service folds each update as it arrives. Updates come through the broker far
@@ -24,11 +26,13 @@ public struct AggregationCoordinator: Sendable {
     public func currentRound(of jobID: String) -> Int? { jobs[jobID]?.round?.number }
 
     /// `eventID` is the `JobSubmitted` event's id: the namespace of the job's derived event ids.
-    public mutating func jobSubmitted(_ submitted: JobSubmitted, eventID: String? = nil) -> [AggregatorAction] {
-        if jobs[submitted.job.id] == nil {
-            jobs[submitted.job.id] = AggregatedJob(job: submitted.job, submissionID: eventID ?? "job/\(submitted.job.id)")
-        }
-        return []
+    /// A placement decision that arrived first (jobs and placements are separate topics, read
+    /// in no fixed order) is applied now.
+    public mutating func jobSubmitted(_ submitted: JobSubmitted, eventID: String? = nil, now: Date = Date(timeIntervalSince1970: 0)) -> [AggregatorAction] {
+        guard jobs[submitted.job.id] == nil else { return [] }
+        jobs[submitted.job.id] = AggregatedJob(job: submitted.job, submissionID: eventID ?? "job/\(submitted.job.id)")
+        guard let early = earlyPlacements.removeValue(forKey: submitted.job.id) else { return [] }
+        return placementDecided(early, now: now)
     }
 
     /// The namespace for the ids of events about `jobID` (see ``EventIdentity``).
@@ -48,7 +52,11 @@ public struct AggregationCoordinator: Sendable {
 
     /// A sufficient placement starts a waiting job: version 0 of the model, then round 1.
     public mutating func placementDecided(_ decided: PlacementDecided, now: Date = Date(timeIntervalSince1970: 0)) -> [AggregatorAction] {
-        guard var job = jobs[decided.jobID] else { return [] }
+        guard var job = jobs[decided.jobID] else {
+            // Read before its job: kept (the latest generation) until the job arrives.
+            if (earlyPlacements[decided.jobID]?.generation ?? .min) <= decided.generation { earlyPlacements[decided.jobID] = decided }
+            return []
+        }
         if job.phase == .running { return replaceParticipants(of: &job, with: decided, now: now) }
         guard job.phase == .waiting, decided.sufficient else { return [] }
         job.participants = decided.participants

@@ -169,6 +169,8 @@ public struct AggregatorRecovery: Sendable {
             fail(&job, reason: missing)
         }
         rebuilds = [:]
+        // A decision whose job is past the replay's end (jobs and placements are separate topics).
+        for (id, decided) in placements where submissions[id] == nil { coordinator.earlyPlacements[id] = decided }
         for id in order {
             if let decided = placements[id] { actions += coordinator.placementDecided(decided, now: now) }
             actions += coordinator.resume(id, now: now)

@@ -74,7 +74,7 @@ public struct AggregatorService: Service {
         case .jobSubmitted:
             let submitted = try event.payload(JobSubmitted.self)
             let id = event.envelope.id
-            actions = await state.apply { $0.jobSubmitted(submitted, eventID: id) }
+            actions = await state.apply { $0.jobSubmitted(submitted, eventID: id, now: Date()) }
         case .jobPhaseChanged:
             let change = try event.payload(JobPhaseChanged.self)
             actions = await state.apply { $0.phaseChanged(change); return [] }
