@@ -23,7 +23,7 @@ public struct EventProcessor: Service {
         public var deadLetterTopicMessage: (@Sendable (KafkaConsumerMessage) async throws -> Void)?
         public var afterDeadLettering: (@Sendable (KafkaConsumerMessage) async throws -> Void)?
         /// Reassemble chunked events before the handler sees them (off for consumers that only
-        /// look at a transfer's first piece, like the status API).
+        /// look at a transfer's first piece).
         public var assembleChunks: Bool
         /// Decode safetensors transfers while their pieces arrive (``ChunkAssembler/decodesModels``):
         /// the handler gets the model in ``ConsumedEvent/decodedModel``, never its bytes.
