@@ -98,6 +98,8 @@ struct AggregatorMemoryCommand: AsyncParsableCommand {
         }
         print(String(format: "  peak above the idle service, completion included: %@ = %.2f model sizes", mb(used), Double(used) / model))
         print(String(format: "  goal: < 3 model sizes + 64 MB = %@: %@", mb(goal), used < goal ? "met" : "NOT met"))
+        print("  (the local broker keeps every message in memory: each run leaves about \(mb(clients * modelBytes)) in it;")
+        print("   restart it with scripts/infra down DIR && scripts/infra up DIR before measuring speed)")
     }
 }
 
