@@ -19,23 +19,7 @@ struct ModelStoreFailureTests {
         var items: [Round]
     }
 
-    static let document = """
-        apiVersion: federation-ai.open-cluster-management.io/v1alpha1
-        kind: FederatedLearning
-        metadata: {name: store-fails}
-        spec:
-          framework: flower
-          server: {rounds: 2, minAvailableClients: 2, storage: {type: PersistentVolumeClaim, path: /data/models}}
-          client:
-            placement:
-              clusterSets: [global]
-              numberOfClusters: 2
-              predicates:
-                - requiredClusterSelector:
-                    claimSelector:
-                      matchExpressions: [{key: federated-learning-sample.client-data, operator: Exists}]
-          training: {model: softmaxRegression, inputs: 16, classes: 4, epochs: 1, batchSize: 16, learningRate: 0.1}
-        """
+    static let document = TestStack.jobDocument(name: "store-fails", rounds: 2, minimum: 2, numberOfClusters: 2)
 
     @Test func aModelThatCannotBeWrittenIsRetriedNotRejected() async throws {
         let stack = try await TestStack.make(clusters: 2, label: "store")

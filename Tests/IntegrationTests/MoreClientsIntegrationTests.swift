@@ -19,24 +19,10 @@ struct MoreClientsIntegrationTests {
         var items: [Round]
     }
 
-    static let document = """
-        apiVersion: federation-ai.open-cluster-management.io/v1alpha1
-        kind: FederatedLearning
-        metadata: {name: more-clients}
-        spec:
-          framework: flower
-          server: {rounds: 2, minAvailableClients: 2, storage: {type: PersistentVolumeClaim, path: /data/models}}
-          client:
-            placement:
-              clusterSets: [global]
-              numberOfClusters: 2
-              predicates:
-                - requiredClusterSelector:
-                    claimSelector:
-                      matchExpressions: [{key: federated-learning-sample.client-data, operator: Exists}]
-          training: {model: softmaxRegression, inputs: 16, classes: 4, epochs: 1, batchSize: 16, learningRate: 0.1}
-          aggregation: {roundDeadlineSeconds: 3, minResponses: 2, onQuorumMissed: askForMoreClients}
-        """
+    static let document = TestStack.jobDocument(
+        name: "more-clients", rounds: 2, minimum: 2, numberOfClusters: 2,
+        aggregation: "{roundDeadlineSeconds: 3, minResponses: 2, onQuorumMissed: askForMoreClients}"
+    )
 
     @Test func anUnresponsiveClusterIsReplacedWithinTheRound() async throws {
         let stack = try await TestStack.make(clusters: 3, label: "more")

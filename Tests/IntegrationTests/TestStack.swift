@@ -159,7 +159,8 @@ struct TestStack {
         var description: String { "timed out waiting on \(path); last seen: \(last)" }
     }
 
-    static func jobDocument(name: String, rounds: Int, minimum: Int, numberOfClusters: Int? = nil) -> String {
+    /// `aggregation`: the spec's aggregation block as flow YAML, e.g. `{roundDeadlineSeconds: 3}`.
+    static func jobDocument(name: String, rounds: Int, minimum: Int, numberOfClusters: Int? = nil, aggregation: String? = nil) -> String {
         """
         apiVersion: federation-ai.open-cluster-management.io/v1alpha1
         kind: FederatedLearning
@@ -174,7 +175,7 @@ struct TestStack {
                 - requiredClusterSelector:
                     claimSelector:
                       matchExpressions: [{key: federated-learning-sample.client-data, operator: Exists}]
-          training: {model: softmaxRegression, inputs: 16, classes: 4, epochs: 2, batchSize: 16, learningRate: 0.1}
+          training: {model: softmaxRegression, inputs: 16, classes: 4, epochs: 2, batchSize: 16, learningRate: 0.1}\(aggregation.map { "\n  aggregation: \($0)" } ?? "")
         """
     }
 }
