@@ -87,10 +87,12 @@ public struct ChunkAssembler: Sendable {
         return whole
     }
 
-    private func start(_ first: EventEnvelope, pieces: Int) -> Transfer {
+    private func start(_ piece: EventEnvelope, pieces: Int) -> Transfer {
         // Pieces are equal but the last, so the first one bounds the whole.
-        let (bound, overflow) = first.data.count.multipliedReportingOverflow(by: pieces)
+        let (bound, overflow) = piece.data.count.multipliedReportingOverflow(by: pieces)
         let limit = overflow ? Int.max : bound
+        var first = piece
+        first.data = []  // its attributes are kept; its data goes into the body like every piece's
         if decodesModels && first.contentType == .safetensors {
             return Transfer(first: first, body: .model(SafeTensorsStreamDecoder(byteLimit: limit)))
         }
