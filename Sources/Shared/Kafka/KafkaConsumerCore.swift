@@ -267,13 +267,31 @@ final class KafkaConsumerCore: Sendable {
         }
     }
 
+    /// How long a close may take to leave the group and commit stored offsets.
+    static let closeTimeout: Duration = .seconds(10)
+
     /// Leaves the group, commits stored offsets (auto-commit), then destroys the handle.
+    ///
+    /// Bounded: `rd_kafka_consumer_close` waits for ever when the broker went away, so the
+    /// close runs through a queue this loop serves until librdkafka reports it closed, or
+    /// `closeTimeout` passed. Offsets it could not commit are read again later (at-least-once).
     private func finishClose() {
-        let error = rd_kafka_consumer_close(client.handle)
-        if error != RD_KAFKA_RESP_ERR_NO_ERROR {
-            logger.warning("Kafka consumer close: \(String(cString: rd_kafka_err2str(error)))")
+        let handle = client.handle
+        let queue = rd_kafka_queue_new(handle)
+        if let error = rd_kafka_consumer_close_queue(handle, queue) {
+            logger.warning("Kafka consumer close: \(String(cString: rd_kafka_error_string(error)))")
+            rd_kafka_error_destroy(error)
         }
-        client.destroy()
+        let deadline = ContinuousClock.now + Self.closeTimeout
+        while rd_kafka_consumer_closed(handle) == 0, ContinuousClock.now < deadline {
+            if let event = rd_kafka_queue_poll(queue, 100) { rd_kafka_event_destroy(event) }
+        }
+        let closed = rd_kafka_consumer_closed(handle) != 0
+        rd_kafka_queue_destroy(queue)
+        if !closed {
+            logger.warning("Kafka consumer close did not finish within \(Self.closeTimeout) (broker unreachable); stored offsets not committed will be read again")
+        }
+        client.destroy(skippingConsumerClose: !closed)
         let waiters = state.withLock { state in
             state.phase = .closed
             defer { state.closeWaiters.removeAll() }

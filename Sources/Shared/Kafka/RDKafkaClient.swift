@@ -73,14 +73,15 @@ final class RDKafkaClient: @unchecked Sendable {
     }
 
     /// Destroys the handle (blocking; call it off the cooperative pool) and then releases
-    /// the callback context. Later calls do nothing.
-    func destroy() {
+    /// the callback context. Later calls do nothing. `skippingConsumerClose`: for a consumer
+    /// whose close could not finish (its broker is gone), destroy without trying again.
+    func destroy(skippingConsumerClose: Bool = false) {
         let first = lock.withLock {
             defer { isDestroyed = true }
             return !isDestroyed
         }
         guard first else { return }
-        rd_kafka_destroy(handle)
+        rd_kafka_destroy_flags(handle, skippingConsumerClose ? Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE) : 0)
         retainedContext.release()
     }
 
