@@ -37,6 +37,8 @@ public struct AggregatorRecovery: Sendable {
     private var rejected: Set<String> = []
     private var coordinator: AggregationCoordinator
     private var actions: [AggregatorAction] = []
+    /// Rebuilt rounds' files, to restore as soon as they are rebuilt (``takeRestores()``).
+    private var restores: [StoredModel] = []
     /// Figures for the log line: jobs by phase, rounds re-aggregated, updates replayed.
     public private(set) var summary = Summary()
 
@@ -90,6 +92,13 @@ public struct AggregatorRecovery: Sendable {
         }
     }
 
+    /// The files of rounds rebuilt so far, for the caller to restore before reading on (so
+    /// the replay holds at most the files one event completes). `finish()` returns any left.
+    public mutating func takeRestores() -> [StoredModel] {
+        defer { restores = [] }
+        return restores
+    }
+
     /// Call between the round events and the updates: sets every job up, and starts
     /// re-aggregating the completed rounds of running jobs.
     public mutating func beginUpdates() {
@@ -112,10 +121,11 @@ public struct AggregatorRecovery: Sendable {
     }
 
     private mutating func updateSubmitted(_ update: ModelUpdateSubmitted, eventID: String) {
-        if var rebuild = rebuilds[update.jobID] {
+        // Taken out while it folds, so its running sum has one owner and is updated in place.
+        if var rebuild = rebuilds.removeValue(forKey: update.jobID) {
             rebuild.add(update, eventID: eventID)
-            rebuilds[update.jobID] = rebuild.isDone ? nil : rebuild
-            if rebuild.isDone { install(rebuild) }
+            restores += rebuild.takeModels()
+            if rebuild.isDone { install(rebuild) } else { rebuilds[update.jobID] = rebuild }
             return
         }
         summary.openRoundUpdates += 1
@@ -124,11 +134,11 @@ public struct AggregatorRecovery: Sendable {
 
     /// The job's completed rounds are rebuilt: restore their files, then open the round that
     /// was running (if any) exactly as it was announced.
-    private mutating func install(_ rebuild: RoundRebuild) {
+    private mutating func install(_ rebuild: consuming RoundRebuild) {
+        summary.roundsRebuilt += rebuild.roundsRebuilt
+        restores += rebuild.takeModels()
         var job = rebuild.job
         let id = job.job.id
-        summary.roundsRebuilt += rebuild.models.count
-        actions += rebuild.models.map { .restoreModel($0) }
         if let failure = rebuild.failure { return fail(&job, reason: failure) }
         let record = records[id]?[job.version + 1]
         if let open = record?.started {
@@ -181,6 +191,6 @@ public struct AggregatorRecovery: Sendable {
             return true
         }
         actions = []
-        return (coordinator, pending)
+        return (coordinator, takeRestores().map { .restoreModel($0) } + pending)
     }
 }

@@ -56,7 +56,12 @@ public struct AggregatorService: Service {
         }
         positions.removeAll { $0.topic == configuration.hub.topic(.rounds) }
         recovery.beginUpdates()
-        positions += try await replay.replay([.updates]) { recovery.apply($0) }
+        positions += try await replay.replay([.updates]) { event in
+            recovery.apply(event)
+            // Each rebuilt round's file is checked (and rewritten if torn) as soon as it exists.
+            let restores = recovery.takeRestores().map { AggregatorAction.restoreModel($0) }
+            if !restores.isEmpty { try await performDecided(restores) }
+        }
         let (coordinator, actions) = recovery.finish()
         let summary = recovery.summary
         await state.install(coordinator)

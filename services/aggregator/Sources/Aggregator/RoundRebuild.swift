@@ -23,7 +23,16 @@ struct RoundRebuild: Sendable {
     /// Every update id the completed rounds folded.
     private let expected: Set<String>
     /// Model files to check on disk (rewritten when missing or different).
-    private(set) var models: [StoredModel] = []
+    /// Rebuilt rounds' files not yet taken (see ``takeModels()``).
+    private var models: [StoredModel] = []
+    private(set) var roundsRebuilt = 0
+
+    /// The files of the rounds rebuilt since the last call, to restore now: holding every
+    /// round's file until the whole job is rebuilt would cost a model per completed round.
+    mutating func takeModels() -> [StoredModel] {
+        defer { models = [] }
+        return models
+    }
     private(set) var failure: String?
 
     var isDone: Bool { failure != nil || index == completed.count }
@@ -99,6 +108,7 @@ struct RoundRebuild: Sendable {
         guard sha == round.modelSHA256 else {
             return fail("round \(round.round) re-aggregates to sha256 \(sha.prefix(12)), the log says \(round.modelSHA256.prefix(12))")
         }
+        roundsRebuilt += 1
         models.append(StoredModel(
             jobID: job.job.id, round: round.round, path: round.modelPath, bytes: bytes,
             manifest: ModelManifest(job: job.job.id, round: round.round, sha256: sha, strategy: round.strategy, contributors: round.contributions, parameterCount: model.parameterCount)
