@@ -38,7 +38,7 @@ import Testing
     @Test(arguments: [7, 100, 401])
     func modelsAreDecodedAsTheirPiecesArrive(pieceSize: Int) throws {
         let envelope = Self.update.envelope(source: "t")
-        var assembler = ChunkAssembler(decodesModels: true)
+        var assembler = ChunkAssembler(models: .decode)
         var whole: ChunkAssembler.Assembled?
         for piece in envelope.chunked(maximumBytes: pieceSize) {
             #expect(whole == nil)
@@ -55,7 +55,7 @@ import Testing
     @Test func aModelThatIsNotValidSafetensorsFailsWithTheDecodersReason() throws {
         var envelope = Self.update.envelope(source: "t")
         envelope.data.removeLast(4)  // the last value is cut off: the file no longer covers its tensors
-        var assembler = ChunkAssembler(decodesModels: true)
+        var assembler = ChunkAssembler(models: .decode)
         var whole: ChunkAssembler.Assembled?
         for piece in envelope.chunked(maximumBytes: 100) { whole = try assembler.add(piece) }
         let assembled = try #require(whole)
@@ -68,6 +68,28 @@ import Testing
         let event = ConsumedEvent(envelope: assembled.envelope, message: KafkaConsumerMessage(topic: "t", partition: 0, offset: 0, key: nil, value: [], headers: [], timestamp: nil), topic: .updates, decodedModel: assembled.model)
         let refused = try #require(throws: EventDecodingError.self) { try event.model(ModelUpdateSubmitted.self) }
         #expect(refused.reason.contains("not a valid safetensors file") && refused.reason.contains("outside"))
+    }
+
+    /// Keeping only the header (the status API): the metadata reads as from the whole file, the
+    /// tensor data is not kept, and every piece is still checked.
+    @Test(arguments: [3, 100, 401])
+    func onlyTheHeaderIsKeptAndEveryPieceIsStillChecked(pieceSize: Int) throws {
+        let envelope = Self.update.envelope(source: "t")
+        var assembler = ChunkAssembler(models: .keepHeader)
+        var whole: ChunkAssembler.Assembled?
+        for piece in envelope.chunked(maximumBytes: pieceSize) { whole = try assembler.add(try Self.wire(piece)) }
+        let kept = try #require(whole).envelope.data
+        #expect(kept.count == SafeTensors.headerEnd(of: envelope.data) && kept.count < envelope.data.count)
+        #expect(try SafeTensors.metadata(of: kept) == SafeTensors.metadata(of: envelope.data))
+
+        var pieces = envelope.chunked(maximumBytes: pieceSize)
+        pieces[pieces.count - 1].data[0] ^= 0xFF  // tensor data the header keeper does not keep
+        var checking = ChunkAssembler(models: .keepHeader)
+        var caught: ChunkAssembler.Broken?
+        for piece in pieces {
+            do { _ = try checking.add(piece) } catch { caught = error }
+        }
+        #expect(caught?.reason.contains("do not match their sha256") == true)
     }
 
     @Test func anAbsurdPieceCountIsNotTrustedWhenSizingTheBuffer() throws {

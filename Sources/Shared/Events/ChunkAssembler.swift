@@ -4,11 +4,21 @@ import Learning
 /// Puts chunked events back together. Pieces of one transfer share a key, so they arrive in
 /// order on one partition: a gap means a piece was lost, and the transfer is refused.
 ///
-/// With `decodesModels`, a safetensors transfer is decoded as its pieces arrive
-/// (``SafeTensorsStreamDecoder``): the model is then held once, as values, and never as
-/// reassembled bytes beside a decoded copy. That is what keeps the aggregator's memory at its
-/// running sum, the global model and the update arriving.
+/// What becomes of a safetensors transfer is chosen with ``ModelHandling``: kept as bytes,
+/// decoded as its pieces arrive, or reduced to its header. Every piece is checked all the same.
 public struct ChunkAssembler: Sendable {
+    public enum ModelHandling: Sendable {
+        /// Reassembled bytes, as for any other event.
+        case keepBytes
+        /// Decoded as the pieces arrive (``SafeTensorsStreamDecoder``): the model is held once,
+        /// as values, never as reassembled bytes beside a decoded copy. That is what keeps the
+        /// aggregator's memory at its running sum, the global model and the update arriving.
+        case decode
+        /// Only the bytes up to the end of the safetensors header are kept (the metadata a
+        /// projection reads); the rest is hashed and dropped.
+        case keepHeader
+    }
+
     /// A transfer that cannot be completed, with the reason (for a rejection event).
     public struct Broken: Error, Sendable, CustomStringConvertible {
         public var envelope: EventEnvelope
@@ -26,6 +36,7 @@ public struct ChunkAssembler: Sendable {
     fileprivate enum Body: Sendable {
         case bytes([UInt8])
         case model(SafeTensorsStreamDecoder)
+        case header([UInt8])
     }
 
     private struct Transfer: Sendable {
@@ -39,11 +50,11 @@ public struct ChunkAssembler: Sendable {
     private var order: [String] = []
     /// Transfers kept at once; the oldest unfinished one is dropped beyond this (memory bound).
     public let capacity: Int
-    public let decodesModels: Bool
+    public let models: ModelHandling
 
-    public init(capacity: Int = 64, decodesModels: Bool = false) {
+    public init(capacity: Int = 64, models: ModelHandling = .keepBytes) {
         self.capacity = capacity
-        self.decodesModels = decodesModels
+        self.models = models
     }
 
     /// A sender's piece count is not trusted beyond this when sizing the buffer up front.
@@ -79,7 +90,7 @@ public struct ChunkAssembler: Sendable {
         whole.envelope.id = chunk.transferID
         whole.envelope.chunk = nil
         switch transfer.body {
-        case let .bytes(data): whole.envelope.data = data
+        case let .bytes(data), let .header(data): whole.envelope.data = data
         case let .model(decoder):
             whole.envelope.data = []
             whole.model = Result { () throws(SafeTensorsError) in try decoder.finish() }
@@ -93,8 +104,12 @@ public struct ChunkAssembler: Sendable {
         let limit = overflow ? Int.max : bound
         var first = piece
         first.data = []  // its attributes are kept; its data goes into the body like every piece's
-        if decodesModels && first.contentType == .safetensors {
-            return Transfer(first: first, body: .model(SafeTensorsStreamDecoder(byteLimit: limit)))
+        if first.contentType == .safetensors {
+            switch models {
+            case .keepBytes: break
+            case .decode: return Transfer(first: first, body: .model(SafeTensorsStreamDecoder(byteLimit: limit)))
+            case .keepHeader: return Transfer(first: first, body: .header([]))
+            }
         }
         var data: [UInt8] = []
         data.reserveCapacity(min(limit, Self.largestReservation))
@@ -118,6 +133,10 @@ fileprivate extension ChunkAssembler.Body {
             self = .bytes([])
             decoder.append(piece)
             self = .model(decoder)
+        case .header(var data):
+            self = .bytes([])
+            data += piece.prefix(max(0, SafeTensors.headerEnd(of: data + piece.prefix(8)) - data.count))
+            self = .header(data)
         }
     }
 }

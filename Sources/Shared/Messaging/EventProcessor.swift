@@ -25,19 +25,19 @@ public struct EventProcessor: Service {
         /// Reassemble chunked events before the handler sees them (off for consumers that only
         /// look at a transfer's first piece).
         public var assembleChunks: Bool
-        /// Decode safetensors transfers while their pieces arrive (``ChunkAssembler/decodesModels``):
-        /// the handler gets the model in ``ConsumedEvent/decodedModel``, never its bytes.
-        public var decodeModels: Bool
+        /// What to keep of a safetensors transfer: its bytes, its model decoded as the pieces
+        /// arrive (in ``ConsumedEvent/decodedModel``), or only its header.
+        public var models: ChunkAssembler.ModelHandling
         /// A transfer that cannot be completed (a piece missing or corrupt): e.g. publish a rejection.
         public var transferBroken: (@Sendable (ChunkAssembler.Broken) async throws -> Void)?
         public init(
             deadLetterTopicMessage: (@Sendable (KafkaConsumerMessage) async throws -> Void)? = nil,
             afterDeadLettering: (@Sendable (KafkaConsumerMessage) async throws -> Void)? = nil,
             assembleChunks: Bool = true,
-            decodeModels: Bool = false,
+            models: ChunkAssembler.ModelHandling = .keepBytes,
             transferBroken: (@Sendable (ChunkAssembler.Broken) async throws -> Void)? = nil
         ) {
-            self.decodeModels = decodeModels
+            self.models = models
             self.deadLetterTopicMessage = deadLetterTopicMessage
             self.afterDeadLettering = afterDeadLettering
             self.assembleChunks = assembleChunks
@@ -57,7 +57,7 @@ public struct EventProcessor: Service {
     public func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
-                var assembler = ChunkAssembler(decodesModels: hooks.decodeModels)  // owned by this loop alone
+                var assembler = ChunkAssembler(models: hooks.models)  // owned by this loop alone
                 for try await message in consumer.messages {
                     try await process(message, assembler: &assembler)
                 }

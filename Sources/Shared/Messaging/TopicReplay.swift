@@ -76,7 +76,7 @@ public struct TopicReplay: Sendable {
         handler: (ConsumedEvent) async throws -> Void
     ) async throws {
         var remaining = Set(ends.keys)
-        var assembler = ChunkAssembler(decodesModels: true)  // models held once, as values
+        var assembler = ChunkAssembler(models: .decode)  // models held once, as values
         var count = 0
         for try await message in consumer.messages {
             let partition = Partition(topic: message.topic, partition: message.partition)

@@ -28,7 +28,7 @@ public struct AggregatorService: Service {
         let hub = configuration.hub
         try await TopicBootstrap.ensureTopics(admin: KafkaAdmin(configuration: hub.kafka, logger: logger), prefix: hub.topicPrefix)
         let positions = try await recover()
-        let hooks = EventProcessor.Hooks(decodeModels: true, transferBroken: { broken in
+        let hooks = EventProcessor.Hooks(models: .decode, transferBroken: { broken in
             // A model update with a piece missing or corrupt is rejected with the reason.
             guard broken.envelope.type == .modelUpdateSubmitted else { return }
             try await publish(.publishRejection(ModelUpdateRejected(

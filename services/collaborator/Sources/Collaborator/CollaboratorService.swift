@@ -23,7 +23,7 @@ public struct CollaboratorService: Service {
 
     public func run() async throws {
         try await EventProcessor.consume([.rounds], as: "collaborator-\(name)", configuration: configuration.hub, publisher: publisher, logger: logger,
-            hooks: .init(decodeModels: true)  // global models decoded as their pieces arrive
+            hooks: .init(models: .decode)  // global models decoded as their pieces arrive
         ) { event in
             try await handle(event)
         }

@@ -32,9 +32,13 @@ struct ProjectionService: Service {
         let consumer = try KafkaConsumer(configuration: configuration.kafka, groupID: "flotilla-status-api", subscription: .assign(assignments), logger: logger)
         let processor = EventProcessor(
             consumer: consumer, publisher: publisher, service: "status-api", logger: logger,
-            // Pieces of a large model are reassembled like everywhere else; a piece that does not yet
-            // complete its transfer moves no offset here, so a restart reads the transfer again.
-            hooks: .init(deadLetterTopicMessage: { try await projector.recordDeadLetter($0) }, afterDeadLettering: { try await projector.skip($0) })
+            // Pieces of a large model are checked like everywhere else, but only the header is kept
+            // (the projection reads its metadata). A piece that does not yet complete its transfer
+            // moves no offset here, so a restart reads the transfer again.
+            hooks: .init(
+                deadLetterTopicMessage: { try await projector.recordDeadLetter($0) }, afterDeadLettering: { try await projector.skip($0) },
+                models: .keepHeader
+            )
         ) { event in
             try await projector.apply(event)
         }
