@@ -43,13 +43,24 @@ extension SafeTensors {
 
     /// The JSON header's bytes, after checking the 8-byte length field against the file size.
     static func headerSlice(of bytes: [UInt8]) throws(SafeTensorsError) -> ArraySlice<UInt8> {
-        guard bytes.count >= 8 else { throw .fileTooShort(byteCount: bytes.count) }
-        let declared = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-        let available = bytes.count - 8
-        guard declared >= 2, declared <= UInt64(min(available, maximumHeaderLength)) else {
+        guard let declared = declaredHeaderLength(of: bytes) else { throw .fileTooShort(byteCount: bytes.count) }
+        let length = try checkedHeaderLength(declared, available: bytes.count - 8)
+        return bytes[8..<8 + length]
+    }
+
+    /// The 8-byte little-endian length field at the start of `bytes` (nil before 8 bytes).
+    static func declaredHeaderLength(of bytes: [UInt8]) -> UInt64? {
+        guard bytes.count >= 8 else { return nil }
+        return bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+    }
+
+    /// `declared` as a length, if a header that long fits in the `available` bytes after the
+    /// length field and within the reference implementation's limit.
+    static func checkedHeaderLength(_ declared: UInt64, available: Int) throws(SafeTensorsError) -> Int {
+        guard declared >= 2, declared <= UInt64(max(0, min(available, maximumHeaderLength))) else {
             throw .headerLengthOutOfRange(declared: declared, available: available)
         }
-        return bytes[8..<8 + Int(declared)]
+        return Int(declared)
     }
 
     static func parseHeader(_ header: ArraySlice<UInt8>) throws(SafeTensorsError) -> ([Entry], [String: String]) {

@@ -2,8 +2,7 @@ extension SafeTensors {
     /// How many leading bytes hold the length field and the header, once the first 8 are known
     /// (8 before that); a declared length beyond the limit counts as the limit.
     public static func headerEnd(of prefix: [UInt8]) -> Int {
-        guard prefix.count >= 8 else { return 8 }
-        let declared = prefix.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        guard let declared = declaredHeaderLength(of: prefix) else { return 8 }
         return 8 + Int(min(declared, UInt64(maximumHeaderLength)))
     }
 

@@ -81,12 +81,13 @@ public struct SafeTensorsStreamDecoder: Sendable {
             rest = rest.dropFirst(take)
             guard header.count == 8 else { return rest }
         }
-        let declared = header.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-        guard declared >= 2, declared <= UInt64(max(0, min(byteLimit - 8, SafeTensors.maximumHeaderLength))) else {
-            failure = .headerLengthOutOfRange(declared: declared, available: byteLimit - 8)
+        let headerEnd: Int
+        do {
+            headerEnd = 8 + (try SafeTensors.checkedHeaderLength(SafeTensors.declaredHeaderLength(of: header) ?? 0, available: byteLimit - 8))
+        } catch {
+            failure = error
             return rest
         }
-        let headerEnd = 8 + Int(declared)
         if header.count == 8 { header.reserveCapacity(headerEnd) }
         let take = min(headerEnd - header.count, rest.count)
         header += rest.prefix(take)
