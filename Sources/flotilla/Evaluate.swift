@@ -13,6 +13,7 @@ struct Evaluate: AsyncParsableCommand {
     @Option(help: "NAME=SHARD_DIR: also train a local-only model on this shard alone. Repeatable.") var baseline: [String] = []
     @Option(help: "Epochs for each local-only model (match rounds x epochs per round).") var baselineEpochs: Int = 10
     @Option(help: "Fail unless the global model reaches this accuracy.") var minAccuracy: Double?
+    @Option(help: "Fail unless every class (digit) reaches this accuracy: the check behind \"predicts all ten digits\".") var minClassAccuracy: Double?
     @Option(help: "Fail unless every local-only model stays below this accuracy.") var maxBaselineAccuracy: Double?
 
     func run() async throws {
@@ -33,21 +34,12 @@ struct Evaluate: AsyncParsableCommand {
         }
         print(Self.table(rows))
 
-        var failures: [String] = []
-        if let minAccuracy, global.accuracy < minAccuracy {
-            failures.append(String(format: "global accuracy %.4f is below %.2f", global.accuracy, minAccuracy))
-        }
-        if let maxBaselineAccuracy {
-            for (name, evaluation) in rows.dropFirst() where evaluation.accuracy >= maxBaselineAccuracy {
-                failures.append(String(format: "%@ reaches %.4f, not below %.2f", name, evaluation.accuracy, maxBaselineAccuracy))
-            }
-        }
-        if failures.isEmpty {
-            print(String(format: "PASS: the federated model predicts all ten digits (accuracy %.4f)", global.accuracy))
-        } else {
-            failures.forEach { print("FAIL: \($0)") }
-            throw ExitCode(1)
-        }
+        let goals = EvaluationGoals(minimumAccuracy: minAccuracy, minimumClassAccuracy: minClassAccuracy, maximumBaselineAccuracy: maxBaselineAccuracy)
+        let verdict = goals.check(global, baselines: rows.dropFirst().map { (name: $0.0, evaluation: $0.1) })
+        verdict.notes.forEach { print($0) }
+        verdict.passed.forEach { print("PASS: \($0)") }
+        verdict.failed.forEach { print("FAIL: \($0)") }
+        if !verdict.succeeded { throw ExitCode(1) }
     }
 
     static func architecture(of parameters: ModelParameters) throws -> ModelArchitecture {

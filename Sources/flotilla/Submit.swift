@@ -27,16 +27,58 @@ struct Submit: AsyncParsableCommand {
 }
 
 struct Status: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print a job's status as JSON (GET /v1/jobs/{id}).")
+    static let configuration = CommandConfiguration(abstract: "Print a job's status: the whole JSON of GET /v1/jobs/{id}, or a few lines with --summary.")
 
     @OptionGroup var api: APIOptions
     @Argument(help: "The job's name.") var job: String
+    @Flag(help: "Phase, rounds, participants, timings and the latest model, in a few lines.") var summary = false
 
     func run() async throws {
         let data = try await api.client.get("v1/jobs/\(job)")
+        if summary {
+            Console.line(JobStatusSummary.lines(try JSONCoding.decoder.decode(JobStatusSummary.self, from: data)).joined(separator: "\n"))
+            return
+        }
         let object = try JSONSerialization.jsonObject(with: data)
         let pretty = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         print(String(decoding: pretty, as: UTF8.self))
+    }
+}
+
+/// The few fields of a job's status a person reads first.
+struct JobStatusSummary: Decodable {
+    struct Rounds: Decodable { var total: Int; var completed: Int }
+    struct Model: Decodable { var version: Int; var sha256: String; var path: String }
+    struct Round: Decodable {
+        struct Participant: Decodable { var cluster: String }
+        struct Rejection: Decodable { var cluster: String; var reason: String }
+        var participants: [Participant]
+        var rejections: [Rejection]?
+    }
+    var id: String
+    var phase: String
+    var reason: String
+    var message: String
+    var rounds: Rounds
+    var latestModel: Model?
+    var submittedAt: Date
+    var startedAt: Date?
+    var finishedAt: Date?
+    var roundDetails: [Round]
+
+    static func lines(_ job: JobStatusSummary) -> [String] {
+        var lines = ["job \(job.id): \(job.phase) (\(job.reason)) — \(job.message)"]
+        lines.append("rounds: \(job.rounds.completed) of \(job.rounds.total) completed")
+        let clusters = Set(job.roundDetails.flatMap { $0.participants.map(\.cluster) }).sorted()
+        if !clusters.isEmpty { lines.append("clusters that took part: \(clusters.joined(separator: ", "))") }
+        let rejections = job.roundDetails.flatMap { $0.rejections ?? [] }
+        if !rejections.isEmpty { lines.append("updates rejected: \(rejections.count) (first: \(rejections[0].cluster): \(rejections[0].reason))") }
+        if let started = job.startedAt {
+            let end = job.finishedAt ?? Date()
+            lines.append(String(format: "time: waited %.1f s for placement, trained for %.1f s", started.timeIntervalSince(job.submittedAt), end.timeIntervalSince(started)))
+        }
+        if let model = job.latestModel { lines.append("latest model: version \(model.version) at \(model.path) (sha256 \(model.sha256.prefix(16))…)") }
+        return lines
     }
 }
 

@@ -1,59 +1,54 @@
 import ArgumentParser
 import Foundation
+import Shared
 
 struct Watch: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Follow a job until it ends, printing phase, round, participants and loss.")
+    static let configuration = CommandConfiguration(
+        abstract: "Follow a job until it ends: phase, round, participants and loss; placement changes (who left, who joined, why); taints on its clusters; status API outages."
+    )
 
     @OptionGroup var api: APIOptions
     @Argument(help: "The job's name.") var job: String
     @Option(help: "Give up after this many seconds.") var timeout: Double = 1800
     @Option(help: "Seconds between polls.") var interval: Double = 0.5
-
-    struct View: Decodable {
-        struct Rounds: Decodable { var total: Int; var completed: Int; var current: Int }
-        struct Round: Decodable {
-            struct Participant: Decodable { var cluster: String }
-            var round: Int
-            var state: String
-            var participants: [Participant]
-            var updatesReceived: Int
-            var meanLoss: Double?
-        }
-        var phase: String
-        var message: String
-        var rounds: Rounds
-        var roundDetails: [Round]
-    }
+    /// While the status API cannot be reached, the outage is reported this often.
+    static let outageReportSeconds = 5.0
 
     func run() async throws {
         let client = try api.client
         let start = Date()
-        var last = ""
+        var state = WatchState()
+        func say(_ line: String) { Console.line(String(format: "[%6.1fs] ", Date().timeIntervalSince(start)) + line) }
         while Date().timeIntervalSince(start) < timeout {
-            if let data = try? await client.get("v1/jobs/\(job)"), let view = try? JSONDecoder().decode(View.self, from: data) {
-                let line = describe(view)
-                if line != last {
-                    Console.line(String(format: "[%6.1fs] ", Date().timeIntervalSince(start)) + line)
-                    last = line
+            do {
+                let view = try JSONCoding.decoder.decode(JobWatchView.self, from: try await client.get("v1/jobs/\(job)"))
+                if let since = state.unreachableSince {
+                    say(String(format: "status API reachable again after %.1f s", Date().timeIntervalSince(since)))
+                    state.unreachableSince = nil
                 }
+                let history = (try? JSONCoding.decoder.decode(PlacementHistoryView.self, from: try await client.get("v1/jobs/\(job)/placement/history")))?.items ?? []
+                let clusters = (try? JSONCoding.decoder.decode(ClusterListView.self, from: try await client.get("v1/clusters")))?.items ?? []
+                state.changes(view: view, history: history, clusters: clusters).forEach(say)
                 if view.phase == "Completed" { return }
                 if view.phase == "Failed" { throw ExitCode(1) }
+            } catch let error as StatusClient.Problem where error.status == 404 && state.lastLine == nil {
+                // Not projected yet (a submission is confirmed before the projection reads it).
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                let now = Date()
+                if state.unreachableSince == nil {
+                    state.unreachableSince = now
+                    state.lastOutageReport = now
+                    say("status API unreachable: \(error); retrying")
+                } else if let last = state.lastOutageReport, now.timeIntervalSince(last) >= Self.outageReportSeconds, let since = state.unreachableSince {
+                    state.lastOutageReport = now
+                    say(String(format: "status API still unreachable (%.0f s): %@", now.timeIntervalSince(since), "\(error)"))
+                }
             }
             try await Task.sleep(for: .milliseconds(Int(interval * 1000)))
         }
         Console.line("gave up after \(Int(timeout)) s")
         throw ExitCode(2)
-    }
-
-    private func describe(_ view: View) -> String {
-        var parts = [view.phase.padding(toLength: 9, withPad: " ", startingAt: 0)]
-        if let round = view.roundDetails.last {
-            parts.append("round \(round.round)/\(view.rounds.total)")
-            parts.append("participants \(round.participants.map(\.cluster).joined(separator: ","))")
-            parts.append("updates \(round.updatesReceived)/\(round.participants.count)")
-            if let loss = view.roundDetails.last(where: { $0.meanLoss != nil })?.meanLoss { parts.append(String(format: "loss %.4f", loss)) }
-        }
-        parts.append("— \(view.message)")
-        return parts.joined(separator: "  ")
     }
 }

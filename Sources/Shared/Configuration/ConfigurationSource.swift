@@ -28,10 +28,11 @@ public struct ConfigurationSource: Sendable {
     /// `k=v,k=v` pairs; an entry without `=` is an error.
     public func pairs(_ key: ConfigurationKey) throws(ConfigurationError) -> [String: String] {
         var result: [String: String] = [:]
-        for entry in try string(key).split(separator: ",") {
+        for (index, entry) in try string(key).split(separator: ",").enumerated() {
             let trimmed = entry.trimmingCharacters(in: .whitespaces)
             guard let equals = trimmed.firstIndex(of: "="), equals != trimmed.startIndex else {
-                throw ConfigurationError(key: key, problem: "entry '\(trimmed)' is not name=value")
+                // Never echoed: a mistyped `sasl.password:secret` would print the secret.
+                throw ConfigurationError(key: key, problem: "entry \(index + 1) (\(trimmed.count) characters) is not name=value")
             }
             result[String(trimmed[..<equals])] = String(trimmed[trimmed.index(after: equals)...])
         }

@@ -21,6 +21,9 @@ extension KafkaConfiguration {
         properties["linger.ms"] = String(lingerMilliseconds)
         properties["compression.type"] = compression.rawValue
         properties["message.timeout.ms"] = String(messageTimeoutMilliseconds)
+        // librdkafka's producer default is true: a send to a missing topic would have the broker
+        // create it with its own partition count. Topics are created only by TopicBootstrap.
+        properties["allow.auto.create.topics"] = "false"
         return properties.merging(extraProperties) { _, extra in extra }
     }
 

@@ -26,8 +26,10 @@ final class RDKafkaClient: @unchecked Sendable {
     private let lock = NSLock()
     private var isDestroyed = false
 
-    /// The first librdkafka version tansu can talk to (older ones misparse ApiVersions v3).
-    static let minimumVersion: Int32 = 0x0208_0000
+    /// The first librdkafka version that is safe here: 2.8 is the first that tansu can talk to
+    /// (older ones misparse ApiVersions v3), and before 2.10 a topic that came back with a new
+    /// topic id (a broker restarted empty) left a freed entry in the metadata cache: SIGSEGV.
+    static let minimumVersion: Int32 = 0x020A_0000
 
     /// - Parameter configure: extra setup of the `rd_kafka_conf_t` (e.g. callbacks) before creation.
     init(
@@ -117,7 +119,7 @@ final class RDKafkaClient: @unchecked Sendable {
         }
         guard !alreadyChecked, rd_kafka_version() < minimumVersion else { return }
         logger.warning(
-            "librdkafka is older than 2.8; the local tansu broker needs 2.8 or newer (Apache Kafka does not)",
+            "librdkafka is older than 2.10: it crashes when a topic is recreated (a broker restarted empty), and tansu needs 2.8 or newer",
             metadata: ["kafka.librdkafka": "\(String(cString: rd_kafka_version_str()))"]
         )
     }

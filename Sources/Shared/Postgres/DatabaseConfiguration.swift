@@ -36,9 +36,13 @@ public struct DatabaseConfiguration: Sendable, CustomStringConvertible {
         return configuration
     }
 
-    private static func redacted(_ text: String) -> String {
-        guard var url = URLComponents(string: text), url.password != nil else { return text }
-        url.password = "***"
-        return url.string ?? "<invalid>"
+    /// The URL with its user information replaced, whether or not it parses: the text between
+    /// `://` and the last `@` before the host may hold a password, even in a malformed URL.
+    static func redacted(_ text: String) -> String {
+        guard let scheme = text.range(of: "://") else { return text.contains("@") ? "<redacted>" : text }
+        let rest = text[scheme.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") ?? rest.lastIndex(of: "@") else { return text }
+        return String(text[..<scheme.upperBound]) + "***" + String(rest[at...])
     }
 }

@@ -64,10 +64,13 @@ public struct ClusterRegistrationRejected: EventPayload {
     public static let eventType = EventType.clusterRegistrationRejected
     public var cluster: String
     public var errors: [FieldError]
+    /// The event id of the request refused, so the agent that sent it knows the answer is its own.
+    public var requestID: String?
     public var subject: String { cluster }
-    public init(cluster: String, errors: [FieldError]) {
+    public init(cluster: String, errors: [FieldError], requestID: String? = nil) {
         self.cluster = cluster
         self.errors = errors
+        self.requestID = requestID
     }
 }
 

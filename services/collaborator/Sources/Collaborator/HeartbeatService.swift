@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 import Shared
@@ -9,12 +10,15 @@ public struct HeartbeatService: Service {
     let configuration: CollaboratorConfiguration
     let publisher: EventPublisher
     let logger: Logger
+    /// Where the ids of registration requests go, so the hub's answer can be matched to them.
+    let ledger: RegistrationLedger
     static let beatsPerRegistration = 12
 
-    public init(configuration: CollaboratorConfiguration, publisher: EventPublisher, logger: Logger) {
+    public init(configuration: CollaboratorConfiguration, publisher: EventPublisher, logger: Logger, ledger: RegistrationLedger = RegistrationLedger()) {
         self.configuration = configuration
         self.publisher = publisher
         self.logger = logger
+        self.ledger = ledger
     }
 
     public func run() async throws {
@@ -23,8 +27,11 @@ public struct HeartbeatService: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 if beat % Self.beatsPerRegistration == 0 {
-                    try await publisher.publish(ClusterRegistrationRequested(registration: configuration.registration))
-                    if beat == 0 { logger.info("registration sent", metadata: ["cluster": "\(name)", "claims": "\(configuration.registration.claims)"]) }
+                    // Recorded before it is sent: the answer may come back before `publish` returns.
+                    let id = UUID().uuidString.lowercased()
+                    await ledger.record(id)
+                    try await publisher.publish(ClusterRegistrationRequested(registration: configuration.registration), id: id)
+                    if beat == 0 { logger.info("registration sent; waiting for the hub's answer", metadata: ["cluster": "\(name)", "claims": "\(configuration.registration.claims)"]) }
                 } else {
                     try await publisher.publish(ClusterHeartbeat(cluster: name))
                 }

@@ -57,7 +57,8 @@ public struct RegistryService: Service {
             case .registered(let fact):
                 logger.info("cluster registered or changed", metadata: ["cluster": "\(fact.cluster.name)", "generation": "\(fact.generation)"])
                 try await publisher.publish(fact)
-            case .rejected(let fact):
+            case .rejected(var fact):
+                fact.requestID = event.envelope.id  // so the agent knows the answer is to its own request
                 logger.warning("registration rejected", metadata: ["cluster": "\(fact.cluster)", "reasons": "\(fact.errors.map(\.description))"])
                 try await publisher.publish(fact)
             case .deregistered(let fact):

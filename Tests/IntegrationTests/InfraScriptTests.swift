@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+/// `scripts/infra` must stop everything it started, wherever the run directory lies. A run
+/// directory under a directory the `postgres` user cannot enter (any `mktemp -d` clone) used to
+/// leak a PostgreSQL server on every `down`: pg_ctl ran as `postgres` through the symlink.
+@Suite(.timeLimit(.minutes(1)))
+struct InfraScriptTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func downStopsPostgreSQLWhenTheRunDirectoryIsPrivate() throws {
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("flotilla-infra-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let run = parent.appendingPathComponent("run")
+        try Self.infra("up", run)
+        let data = run.appendingPathComponent("postgres").resolvingSymlinksInPath().appendingPathComponent("data")
+        let pidText = try String(contentsOf: data.appendingPathComponent("postmaster.pid"), encoding: .utf8)
+        let pid = try #require(pidText.split(separator: "\n").first.flatMap { Int32($0) })
+        #expect(Self.isRunning(pid))
+        try Self.infra("down", run)
+        #expect(!Self.isRunning(pid), "PostgreSQL (pid \(pid)) still runs after scripts/infra down")
+        #expect(!FileManager.default.fileExists(atPath: data.path), "its data directory was removed")
+        if Self.isRunning(pid) { kill(pid, SIGKILL) }
+    }
+
+    static func infra(_ command: String, _ directory: URL) throws {
+        let process = Process()
+        process.executableURL = root.appendingPathComponent("scripts/infra")
+        process.arguments = [command, directory.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "scripts/infra \(command) exited with \(process.terminationStatus)")
+    }
+
+    /// Alive and not a zombie (an exited server may stay unreaped where PID 1 reaps nothing).
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+        // The state follows the command name in parentheses: "123 (postgres) S ...".
+        guard let close = stat.lastIndex(of: ")") else { return false }
+        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+        return state != "Z"
+    }
+}
