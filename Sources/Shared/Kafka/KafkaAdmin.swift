@@ -60,4 +60,15 @@ public struct KafkaAdmin: Sendable {
             }
         }
     }
+
+    /// The id of the Kafka cluster behind the bootstrap servers: a real cluster keeps it for
+    /// its lifetime, so another id means another log. Nil when the broker is unreachable.
+    public func clusterID() async throws -> String? {
+        let (configuration, logger) = (self.configuration, self.logger)
+        return try await queue.runBlocking {
+            let client = try RDKafkaClient(kind: .producer, properties: configuration.adminProperties, logger: logger)
+            defer { client.destroy() }
+            return client.clusterID()
+        }
+    }
 }

@@ -40,3 +40,13 @@ extension RDKafkaClient {
         throw KafkaError(code: .unknownTopicOrPartition, message: "topic \(topic) has no partitions in metadata")
     }
 }
+
+extension RDKafkaClient {
+    /// The cluster id the broker reports, or nil if it reports none in time. Blocking: call it
+    /// on the owner's queue.
+    func clusterID(timeoutMilliseconds: Int32 = 5000) -> String? {
+        guard let id = rd_kafka_clusterid(handle, timeoutMilliseconds) else { return nil }
+        defer { rd_kafka_mem_free(handle, id) }
+        return String(cString: id)
+    }
+}

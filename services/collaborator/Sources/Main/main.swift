@@ -7,6 +7,7 @@ await ServiceMain.run(name: "collaborator") { source, logger in
     let ledger = RegistrationLedger()
     return [
         producer,
+        LogIdentityWatch(configuration: configuration.hub.kafka, logger: logger),
         HeartbeatService(configuration: configuration, publisher: publisher, logger: logger, ledger: ledger),
         RegistrationWatch(configuration: configuration, ledger: ledger, logger: logger),
         CollaboratorService(configuration: configuration, publisher: publisher, logger: logger),

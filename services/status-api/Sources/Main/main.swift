@@ -4,5 +4,5 @@ import StatusAPI
 await ServiceMain.run(name: "status-api") { source, logger in
     let configuration = try StatusAPIConfiguration(source: source)
     logger.info("serving on \(configuration.host):\(configuration.port), projection in \(configuration.database)")
-    return [try StatusAPI.buildApplication(configuration: configuration, logger: logger)]
+    return [LogIdentityWatch(configuration: configuration.hub.kafka, logger: logger), try StatusAPI.buildApplication(configuration: configuration, logger: logger)]
 }
