@@ -20,7 +20,8 @@ public struct PlacementService: Service {
     public var ticker: PlacementTicker { PlacementTicker(state: state, publisher: publisher, logger: logger) }
 
     public func run() async throws {
-        try await EventProcessor.consume([.jobs, .clusters], as: "placement", configuration: configuration, publisher: publisher, logger: logger) { event in
+        let source = EventSource(service: "placement", configuration: configuration, publisher: publisher, logger: logger)
+        try await source.consume([.jobs, .clusters], from: .committed) { event in
             try await handle(event)
         }
     }

@@ -23,21 +23,28 @@ public struct RegistryService: Service {
     }
 
     public func run() async throws {
-        // Commands resume from the committed offsets; the registry's own facts are re-read from
-        // the beginning at every start, so a restart rebuilds the fleet instead of forgetting it.
-        let admin = KafkaAdmin(configuration: configuration.kafka, logger: logger)
-        try await TopicBootstrap.ensureTopics(admin: admin, prefix: configuration.topicPrefix)
-        var assignments: [KafkaTopicPartitionOffset] = []
-        for (topic, start) in [(Topic.registrations, KafkaTopicPartitionOffset.stored), (.clusters, KafkaTopicPartitionOffset.beginning)] {
-            let name = configuration.topic(topic)
-            for partition in 0..<Int32(try await admin.partitionCount(of: name)) {
-                assignments.append(KafkaTopicPartitionOffset(topic: name, partition: partition, offset: start))
-            }
-        }
-        let consumer = try KafkaConsumer(configuration: configuration.kafka, groupID: "flotilla-registry", subscription: .assign(assignments), logger: logger)
-        try await EventProcessor(consumer: consumer, publisher: publisher, service: "registry", logger: logger) { event in
+        // The registry's own facts are re-read from the beginning at every start (a replay past
+        // markers), so a restart rebuilds the fleet instead of forgetting it; commands resume
+        // from the committed offsets.
+        let source = EventSource(service: "registry", configuration: configuration, publisher: publisher, logger: logger)
+        let start: ConsumerStart = .replaying([.clusters]) { event in await restore(event) }
+        try await source.consume([.registrations, .clusters], from: start) { event in
             try await handle(event)
-        }.runThenClose()
+        }
+    }
+
+    /// Restores one of the registry's own facts read back at start; nothing is published.
+    /// Facts that cannot be read were dead-lettered when first consumed.
+    private func restore(_ event: ConsumedEvent) async {
+        switch event.envelope.type {
+        case .clusterRegistered:
+            guard let fact = try? event.payload(ClusterRegistered.self) else { return }
+            _ = await state.restore(fact)
+        case .clusterDeregistered:
+            guard let fact = try? event.payload(ClusterDeregistered.self) else { return }
+            await state.restore(fact)
+        default: return
+        }
     }
 
     func handle(_ event: ConsumedEvent) async throws {
