@@ -56,15 +56,13 @@ struct TestStack {
 
     /// Registry (with its lease monitor), placement (with its ticker), aggregator, status API.
     func hubServices(
-        statusAPI includeStatusAPI: Bool = true, registry includeRegistry: Bool = true, aggregator includeAggregator: Bool = true,
-        lease: LeaseSettings = LeaseSettings(duration: 3, checkInterval: 1)
+        statusAPI includeStatusAPI: Bool = true, registry includeRegistry: Bool = true, placement includePlacement: Bool = true,
+        aggregator includeAggregator: Bool = true, lease: LeaseSettings = LeaseSettings(duration: 3, checkInterval: 1)
     ) throws -> [any Service] {
-        let (producer, placementPublisher) = try EventPublisher.make(configuration: hub, source: "flotilla/placement", logger: logger)
+        let (producer, _) = try EventPublisher.make(configuration: hub, source: "flotilla/hub", logger: logger)
         func publisher(_ source: String) -> EventPublisher { EventPublisher(producer: producer, topicPrefix: hub.topicPrefix, source: source) }
-        let placement = PlacementService(configuration: hub, publisher: placementPublisher, logger: logger)
-        var services: [any Service] = [
-            producer, placement, placement.ticker,
-        ]
+        var services: [any Service] = [producer]
+        if includePlacement { services += try placementServices() }
         if includeAggregator {
             let aggregator = AggregatorService(configuration: AggregatorConfiguration(hub: hub, modelRoot: modelRoot.path), publisher: publisher("flotilla/aggregator"), logger: logger)
             services += [aggregator, aggregator.deadlines]
@@ -72,6 +70,13 @@ struct TestStack {
         if includeStatusAPI { services.append(try statusAPI()) }
         if includeRegistry { services += try registryServices(lease: lease) }
         return services
+    }
+
+    /// Placement and its ticker, with their own producer (so it can be restarted alone).
+    func placementServices() throws -> [any Service] {
+        let (producer, publisher) = try EventPublisher.make(configuration: hub, source: "flotilla/placement", logger: logger)
+        let placement = PlacementService(configuration: hub, publisher: publisher, logger: logger)
+        return [producer, placement, placement.ticker]
     }
 
     /// The registry and its lease monitor, with their own producer (so it can be restarted alone).
