@@ -82,8 +82,8 @@ struct TestStack {
     /// The registry and its lease monitor, with their own producer (so it can be restarted alone).
     func registryServices(lease: LeaseSettings = LeaseSettings(duration: 3, checkInterval: 1)) throws -> [any Service] {
         let (producer, publisher) = try EventPublisher.make(configuration: hub, source: "flotilla/registry", logger: logger)
-        let registry = RegistryService(configuration: hub, publisher: publisher, logger: logger)
-        return [producer, registry, registry.leaseMonitor(lease)]
+        let registry = RegistryService(configuration: hub, publisher: publisher, lease: lease, logger: logger)
+        return [producer, registry, registry.leaseMonitor]
     }
 
     /// One collaborator agent, `c<index>`, with its own producer (so it can be stopped alone).
