@@ -2,8 +2,5 @@ import Aggregator
 import Shared
 
 await ServiceMain.run(name: "aggregator") { source, logger in
-    let configuration = try AggregatorConfiguration(source: source)
-    let (producer, publisher) = try EventPublisher.make(configuration: configuration.hub, source: "flotilla/aggregator", logger: logger)
-    let aggregator = AggregatorService(configuration: configuration, publisher: publisher, logger: logger)
-    return [producer, aggregator, aggregator.deadlines]
+    try Aggregator.services(configuration: try AggregatorConfiguration(source: source), logger: logger)
 }

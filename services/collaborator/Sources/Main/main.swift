@@ -2,11 +2,5 @@ import Collaborator
 import Shared
 
 await ServiceMain.run(name: "collaborator") { source, logger in
-    let configuration = try CollaboratorConfiguration(source: source)
-    let (producer, publisher) = try EventPublisher.make(configuration: configuration.hub, source: "flotilla/collaborator/\(configuration.registration.name)", logger: logger)
-    return [
-        producer,
-        HeartbeatService(configuration: configuration, publisher: publisher, logger: logger),
-        CollaboratorService(configuration: configuration, publisher: publisher, logger: logger),
-    ]
+    try Collaborator.services(configuration: try CollaboratorConfiguration(source: source), logger: logger)
 }
