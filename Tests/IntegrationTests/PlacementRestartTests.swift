@@ -38,8 +38,8 @@ struct PlacementRestartTests {
                 }
                 // The second placement knows the fleet, both jobs and its own last decision.
                 try await stack.running(try stack.placementServices()) {
-                    let done = try await stack.waitFor("v1/jobs/new-job", as: JobView.self, timeout: .seconds(60)) { $0.phase == "Completed" }
-                    #expect(done.rounds.completed == 2)
+                    // Topics are projected independently: wait for the rounds as well as the phase.
+                    _ = try await stack.waitFor("v1/jobs/new-job", as: JobView.self, timeout: .seconds(60)) { $0.phase == "Completed" && $0.rounds.completed == 2 }
                     let replaced = try await stack.waitFor("v1/jobs/long-job/placement", as: PlacementView.self, timeout: .seconds(30)) {
                         Set($0.decision.selected) == ["c1", "c3"]
                     }
