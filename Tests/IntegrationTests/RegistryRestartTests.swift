@@ -3,8 +3,10 @@ import ServiceLifecycle
 import Testing
 @testable import Shared
 
-/// A restarted registry rebuilds the fleet from its own facts: it still knows every cluster,
-/// so it can tell when one of them stops renewing its lease.
+/// A restarted registry rebuilds the fleet from its own facts and the agents' commands: it
+/// still knows every cluster, so it can tell when one of them stops renewing its lease; a dead
+/// cluster is tainted once, not republished again and again; and a registry restarted on that
+/// history neither taints the live clusters nor publishes the dead one again.
 @Suite(.timeLimit(.minutes(2)))
 struct RegistryRestartTests {
     struct Clusters: Decodable {
@@ -40,8 +42,29 @@ struct RegistryRestartTests {
                     #expect(c1.generation >= 2, "the restored generation continued instead of restarting at 1")
                     let c2 = try #require(tainted.items.first { $0.name == "c2" })
                     #expect(c2.cluster?.taints.isEmpty == true, "the live cluster kept its lease across the restart")
+                    try await Task.sleep(for: .seconds(4))  // a few lease checks after the expiry
                 }
+                let afterExpiry = try await Self.facts(stack)
+                #expect(afterExpiry.filter { $0.cluster.name == "c1" && $0.isUnavailable }.count == 1, "c1 was tainted once: \(afterExpiry.map(\.generation))")
+                // A third registry on that history: c1 stays tainted as it was, c2 stays untainted.
+                try await stack.running(try stack.registryServices()) {
+                    try await Task.sleep(for: .seconds(6))  // past a lease of 3 s and its checks
+                }
+                let afterRestart = try await Self.facts(stack)
+                #expect(afterRestart.count == afterExpiry.count, "the restart published \(afterRestart.dropFirst(afterExpiry.count).map { "\($0.cluster.name) \($0.generation)" })")
             }
         }
     }
+
+    /// The facts on `flotilla.clusters`, in log order per cluster.
+    static func facts(_ stack: TestStack) async throws -> [ClusterRegistered] {
+        try await EventLog.read(topics: [.clusters], stack: stack, idle: .seconds(1)).compactMap { message in
+            guard let event = try? ConsumedEvent(message: message, topicPrefix: stack.hub.topicPrefix), event.envelope.type == .clusterRegistered else { return nil }
+            return try event.payload(ClusterRegistered.self)
+        }
+    }
+}
+
+extension ClusterRegistered {
+    var isUnavailable: Bool { cluster.taints.contains { $0.key == Taint.unavailableKey } }
 }

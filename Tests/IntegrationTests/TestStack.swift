@@ -54,36 +54,37 @@ struct TestStack {
         return services
     }
 
-    /// Registry (with its lease monitor), placement (with its ticker), aggregator, status API.
+    /// Registry (with its lease monitor), placement (with its ticker), aggregator, status API,
+    /// each built by its library's own builder, as its executable does.
     func hubServices(
-        statusAPI includeStatusAPI: Bool = true, registry includeRegistry: Bool = true, aggregator includeAggregator: Bool = true,
-        lease: LeaseSettings = LeaseSettings(duration: 3, checkInterval: 1)
+        statusAPI includeStatusAPI: Bool = true, registry includeRegistry: Bool = true, placement includePlacement: Bool = true,
+        aggregator includeAggregator: Bool = true, lease: LeaseSettings = LeaseSettings(duration: 3, checkInterval: 1)
     ) throws -> [any Service] {
-        let (producer, placementPublisher) = try EventPublisher.make(configuration: hub, source: "flotilla/placement", logger: logger)
-        func publisher(_ source: String) -> EventPublisher { EventPublisher(producer: producer, topicPrefix: hub.topicPrefix, source: source) }
-        let placement = PlacementService(configuration: hub, publisher: placementPublisher, logger: logger)
-        var services: [any Service] = [
-            producer, placement, placement.ticker,
-        ]
-        if includeAggregator {
-            let aggregator = AggregatorService(configuration: AggregatorConfiguration(hub: hub, modelRoot: modelRoot.path), publisher: publisher("flotilla/aggregator"), logger: logger)
-            services += [aggregator, aggregator.deadlines]
-        }
+        var services: [any Service] = []
+        if includePlacement { services += try placementServices() }
+        if includeAggregator { services += try Aggregator.services(configuration: AggregatorConfiguration(hub: hub, modelRoot: modelRoot.path), logger: logger) }
         if includeStatusAPI { services.append(try statusAPI()) }
         if includeRegistry { services += try registryServices(lease: lease) }
         return services
     }
 
+    /// Placement and its ticker, with their own producer (so it can be restarted alone).
+    func placementServices() throws -> [any Service] {
+        try Placement.services(configuration: hub, logger: logger)
+    }
+
     /// The registry and its lease monitor, with their own producer (so it can be restarted alone).
     func registryServices(lease: LeaseSettings = LeaseSettings(duration: 3, checkInterval: 1)) throws -> [any Service] {
-        let (producer, publisher) = try EventPublisher.make(configuration: hub, source: "flotilla/registry", logger: logger)
-        let registry = RegistryService(configuration: hub, publisher: publisher, logger: logger)
-        return [producer, registry, registry.leaseMonitor(lease)]
+        try Registry.services(configuration: RegistryConfiguration(hub: hub, lease: lease), logger: logger)
     }
 
     /// One collaborator agent, `c<index>`, with its own producer (so it can be stopped alone).
     func collaboratorServices(_ index: Int, deregisterOnExit: Bool = false) throws -> [any Service] {
-        let configuration = CollaboratorConfiguration(
+        try Collaborator.services(configuration: collaboratorConfiguration(index, deregisterOnExit: deregisterOnExit), logger: logger)
+    }
+
+    func collaboratorConfiguration(_ index: Int, deregisterOnExit: Bool = false) -> CollaboratorConfiguration {
+        CollaboratorConfiguration(
             hub: hub,
             registration: ClusterRegistration(
                 name: "c\(index)", labels: ["site": "s\(index)"], claims: ["federated-learning-sample.client-data": "/data/private/c\(index)"],
@@ -91,12 +92,6 @@ struct TestStack {
             ),
             dataRoot: root.path, heartbeatInterval: .seconds(1), deregisterOnExit: deregisterOnExit
         )
-        let (producer, agent) = try EventPublisher.make(configuration: hub, source: "flotilla/collaborator/c\(index)", logger: logger)
-        return [
-            producer,
-            HeartbeatService(configuration: configuration, publisher: agent, logger: logger),
-            CollaboratorService(configuration: configuration, publisher: agent, logger: logger),
-        ]
     }
 
     func statusAPI() throws -> some Service {

@@ -43,7 +43,5 @@ public struct EventEnvelope: Sendable, Hashable {
     public var topic: Topic { type.topic }
 
     /// Event times carry milliseconds, as they do on the wire.
-    static func millisecondPrecision(_ date: Date) -> Date {
-        Date(timeIntervalSince1970: TimeInterval(Int64((date.timeIntervalSince1970 * 1000).rounded())) / 1000)
-    }
+    static func millisecondPrecision(_ date: Date) -> Date { date.eventPrecision }
 }

@@ -25,9 +25,6 @@ public struct AggregatorService: Service {
     public var deadlines: RoundDeadlineTicker { RoundDeadlineTicker(service: self) }
 
     public func run() async throws {
-        let hub = configuration.hub
-        try await TopicBootstrap.ensureTopics(admin: KafkaAdmin(configuration: hub.kafka, logger: logger), prefix: hub.topicPrefix)
-        let positions = try await recover()
         let hooks = EventProcessor.Hooks(models: .decode, transferBroken: { broken in
             // A model update with a piece missing or corrupt is rejected with the reason.
             guard broken.envelope.type == .modelUpdateSubmitted else { return }
@@ -35,17 +32,17 @@ public struct AggregatorService: Service {
                 jobID: broken.envelope.subject, round: nil, cluster: nil, updateEventID: broken.envelope.chunk?.transferID ?? broken.envelope.id, reason: broken.reason
             )))
         })
-        let consumer = try KafkaConsumer(configuration: hub.kafka, groupID: "flotilla-aggregator", subscription: .assign(positions), logger: logger)
-        try await EventProcessor(consumer: consumer, publisher: publisher, service: "aggregator", logger: logger, hooks: hooks) { event in
+        let source = EventSource(service: "aggregator", configuration: configuration.hub, publisher: publisher, logger: logger)
+        // Live: jobs, placements and updates, each just past where the recovery's replay ended.
+        try await source.consume([.jobs, .placements, .updates], from: .replay { try await recover(with: $0) }, hooks: hooks) { event in
             try await handle(event)
-        }.runThenClose()
+        }
     }
 
     /// Replays the log into a fresh state, performs what was left undone, and returns where
-    /// live consumption of jobs, placements and updates continues.
-    func recover() async throws -> [KafkaTopicPartitionOffset] {
+    /// the replay ended on each partition.
+    func recover(with replay: TopicReplay) async throws -> [KafkaTopicPartitionOffset] {
         let started = ContinuousClock.now
-        let replay = TopicReplay(configuration: configuration.hub, producer: publisher.producer, service: "aggregator", logger: logger)
         var recovery = AggregatorRecovery(now: Date(), pendingUpdateBytes: configuration.pendingUpdateBytes)
         // Jobs, placements and the aggregator's own round decisions fill separate tables, so
         // their interleaving does not matter. Global models are not needed: completed rounds
@@ -54,7 +51,6 @@ public struct AggregatorService: Service {
             guard event.topic != .rounds || event.envelope.type != .globalModelPublished else { return }
             recovery.apply(event)
         }
-        positions.removeAll { $0.topic == configuration.hub.topic(.rounds) }
         recovery.beginUpdates()
         positions += try await replay.replay([.updates]) { event in
             recovery.apply(event)
@@ -115,7 +111,7 @@ public struct AggregatorService: Service {
     /// state cannot take a decision back, so failing the event (which the processor would hand
     /// over again) would apply it twice: an update would be refused as its own duplicate and
     /// its round never completed. Every action is idempotent (derived event ids, atomic files).
-    /// Cancelled at shutdown, what is left is redone after the restart (see ``recover()``).
+    /// Cancelled at shutdown, what is left is redone after the restart (see ``recover(with:)``).
     func performDecided(_ actions: [AggregatorAction]) async throws {
         for action in actions {
             var backoff: Duration = .milliseconds(100)

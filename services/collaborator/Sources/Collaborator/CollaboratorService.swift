@@ -22,9 +22,8 @@ public struct CollaboratorService: Service {
     var name: String { configuration.registration.name }
 
     public func run() async throws {
-        try await EventProcessor.consume([.rounds], as: "collaborator-\(name)", configuration: configuration.hub, publisher: publisher, logger: logger,
-            hooks: .init(models: .decode)  // global models decoded as their pieces arrive
-        ) { event in
+        let source = EventSource(service: "collaborator-\(name)", configuration: configuration.hub, publisher: publisher, logger: logger, ownsTopics: false)
+        try await source.consume([.rounds], from: .committed, hooks: .init(models: .decode)) { event in  // global models decoded as their pieces arrive
             try await handle(event)
         }
     }

@@ -24,8 +24,10 @@ public struct PlacementCoordinator: Sendable {
 
     /// The registered clusters, indexed as the scheduler reads them. Kept up to date per fleet
     /// event so a decision does not rebuild anything from the clusters.
-    public private(set) var fleet = FleetIndex()
-    private var jobs: [String: TrackedJob] = [:]
+    public internal(set) var fleet = FleetIndex()
+    var jobs: [String: TrackedJob] = [:]
+    /// Logged decisions read back before their job's submission, attached when it is restored.
+    var restoredDecisions: [String: PlacementDecided] = [:]
     private let scheduler = PlacementScheduler()
 
     public init() {}
@@ -44,27 +46,33 @@ public struct PlacementCoordinator: Sendable {
     /// Some selected clusters did not answer a round: never select them for this job again,
     /// and re-decide, so the next best candidates replace them.
     public mutating func moreClientsRequested(_ request: MoreClientsRequested, now: Date) -> [PlacementDecided] {
-        guard let tracked = jobs[request.jobID], tracked.phase == .running else { return [] }
+        guard exclude(request) else { return [] }
+        return decide(request.jobID, now: now).map { [$0] } ?? []
+    }
+
+    /// Records the clusters a running job must not select again; false if the job is not running.
+    mutating func exclude(_ request: MoreClientsRequested) -> Bool {
+        guard let tracked = jobs[request.jobID], tracked.phase == .running else { return false }
         for cluster in request.unresponsive where tracked.excluded[cluster] == nil {
             jobs[request.jobID]?.excluded[cluster] = "sent no update for round \(request.round) by its deadline"
         }
-        return decide(request.jobID, now: now).map { [$0] } ?? []
+        return true
     }
 
     public mutating func clusterChanged(_ cluster: ManagedCluster, now: Date) -> [PlacementDecided] {
         fleet.upsert(cluster)
-        return redecideWaitingJobs(now: now)
+        return redecideLiveJobs(now: now)
     }
 
     public mutating func clusterRemoved(_ name: String, now: Date) -> [PlacementDecided] {
         guard fleet.remove(named: name) != nil else { return [] }
-        return redecideWaitingJobs(now: now)
+        return redecideLiveJobs(now: now)
     }
 
     /// Every live job is re-evaluated on each fleet change: a waiting job may now have enough
     /// clusters; a running job loses a cluster that became unavailable (past its toleration) or
     /// withdrew its claim, and gets the next best candidate (`Steady` keeps the others).
-    private mutating func redecideWaitingJobs(now: Date) -> [PlacementDecided] {
+    mutating func redecideLiveJobs(now: Date) -> [PlacementDecided] {
         jobs.keys.sorted().filter { jobs[$0].map { !$0.phase.isTerminal } ?? false }.compactMap { decide($0, now: now) }
     }
 

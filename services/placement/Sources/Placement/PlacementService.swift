@@ -4,6 +4,10 @@ import ServiceLifecycle
 import Shared
 
 /// Consumes jobs and cluster facts, publishes placement decisions on `flotilla.placements`.
+///
+/// At every start it rebuilds its state from the log (jobs, the fleet and its own decisions),
+/// publishing nothing meanwhile, re-decides every live job once, and continues live just past
+/// where the replay ended: a restart forgets neither the fleet nor the jobs.
 public struct PlacementService: Service {
     let configuration: HubConfiguration
     let publisher: EventPublisher
@@ -20,8 +24,36 @@ public struct PlacementService: Service {
     public var ticker: PlacementTicker { PlacementTicker(state: state, publisher: publisher, logger: logger) }
 
     public func run() async throws {
-        try await EventProcessor.consume([.jobs, .clusters], as: "placement", configuration: configuration, publisher: publisher, logger: logger) { event in
+        let source = EventSource(service: "placement", configuration: configuration, publisher: publisher, logger: logger)
+        let rebuild = ConsumerStart.replaying([.jobs, .clusters, .placements], into: { event in await restore(event) }) {
+            let decisions = await state.finishRestore()
+            logger.info("state rebuilt from the log", metadata: ["changedDecisions": "\(decisions.count)"])
+            try await publish(decisions)
+        }
+        try await source.consume([.jobs, .clusters], from: rebuild) { event in
             try await handle(event)
+        }
+    }
+
+    /// Applies one event read back at start; nothing is decided or published. Events that
+    /// cannot be read were dead-lettered when first consumed and are skipped.
+    func restore(_ event: ConsumedEvent) async {
+        let time = event.envelope.time
+        switch event.envelope.type {
+        case .jobSubmitted: if let submitted = try? event.payload(JobSubmitted.self) { await state.apply { $0.restore(submitted, at: time) } }
+        case .jobPhaseChanged: if let change = try? event.payload(JobPhaseChanged.self) { await state.apply { $0.phaseChanged(change) } }
+        case .moreClientsRequested: if let request = try? event.payload(MoreClientsRequested.self) { await state.apply { $0.restore(request) } }
+        case .clusterRegistered: if let fact = try? event.payload(ClusterRegistered.self) { await state.apply { $0.restore(fact.cluster) } }
+        case .clusterDeregistered: if let fact = try? event.payload(ClusterDeregistered.self) { await state.apply { $0.restoreRemoval(of: fact.cluster) } }
+        case .placementDecided: if let decided = try? event.payload(PlacementDecided.self) { await state.apply { $0.restore(decided) } }
+        default: return
+        }
+    }
+
+    private func publish(_ decisions: [PlacementDecided]) async throws {
+        for decided in decisions {
+            logger.info("placement decided", metadata: ["job": "\(decided.jobID)", "generation": "\(decided.generation)", "message": "\(decided.message)"])
+            try await publisher.publish(decided)
         }
     }
 
@@ -40,10 +72,7 @@ public struct PlacementService: Service {
             decisions = await state.moreClientsRequested(request)
         default: decisions = []
         }
-        for decided in decisions {
-            logger.info("placement decided", metadata: ["job": "\(decided.jobID)", "generation": "\(decided.generation)", "message": "\(decided.message)"])
-            try await publisher.publish(decided)
-        }
+        try await publish(decisions)
     }
 }
 
@@ -72,9 +101,18 @@ public struct PlacementTicker: Service {
 }
 
 actor PlacementState {
-    func timePassed() -> [PlacementCoordinator.Output] { coordinator.timePassed(now: Date()) }
-
     private var coordinator = PlacementCoordinator()
+    /// False while the state is rebuilt from the log: the clock must not act on half a state.
+    private var restored = false
+
+    func timePassed() -> [PlacementCoordinator.Output] { restored ? coordinator.timePassed(now: Date()) : [] }
+
+    func apply(_ restore: (inout PlacementCoordinator) -> Void) { restore(&coordinator) }
+
+    func finishRestore() -> [PlacementDecided] {
+        restored = true
+        return coordinator.finishRestore(now: Date())
+    }
 
     func jobSubmitted(_ submitted: JobSubmitted) -> [PlacementDecided] { coordinator.jobSubmitted(submitted, now: Date()) }
     func phaseChanged(_ change: JobPhaseChanged) { coordinator.phaseChanged(change) }

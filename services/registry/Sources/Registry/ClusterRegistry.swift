@@ -3,6 +3,8 @@ import Shared
 
 /// The registry's state machine: feed it commands, get back the facts to publish.
 /// Pure and synchronous, so it is tested by feeding commands and checking outputs.
+/// Every output changes the cluster it names (an unchanged cluster is never published again);
+/// times are kept at event precision, so a fact read back equals the one kept here.
 public struct ClusterRegistry: Sendable {
     public struct Entry: Sendable, Hashable {
         public var cluster: ManagedCluster
@@ -16,7 +18,7 @@ public struct ClusterRegistry: Sendable {
         case deregistered(ClusterDeregistered)
     }
 
-    public private(set) var entries: [String: Entry] = [:]
+    public internal(set) var entries: [String: Entry] = [:]
 
     public init() {}
 
@@ -33,7 +35,7 @@ public struct ClusterRegistry: Sendable {
         if var entry = entries[registration.name] {
             // Taints are the hub's, not the agent's; a registration also renews the lease.
             cluster.taints = entry.cluster.taints.filter { $0.key != Taint.unavailableKey }
-            entry.leaseRenewedAt = now
+            entry.leaseRenewedAt = max(entry.leaseRenewedAt, now)
             // Re-sending the same registration (an agent restart, a duplicate) changes nothing.
             guard entry.cluster != cluster else {
                 entries[registration.name] = entry
@@ -50,19 +52,19 @@ public struct ClusterRegistry: Sendable {
 
     public mutating func heartbeat(_ beat: ClusterHeartbeat, now: Date) -> [Output] {
         guard var entry = entries[beat.cluster] else { return [] }
-        entry.leaseRenewedAt = now
+        entry.leaseRenewedAt = max(entry.leaseRenewedAt, now)
         entries[beat.cluster] = entry
         return markAvailable(beat.cluster)
     }
 
     /// Taints every cluster whose lease ran out `unavailable` with effect `NoSelect`, as OCM's
-    /// hub does, recording when; placement's tolerations count from that time.
+    /// hub does, recording when (at event precision); placement's tolerations count from then.
     public mutating func expireLeases(now: Date, leaseDuration: TimeInterval) -> [Output] {
         var outputs: [Output] = []
         for name in entries.keys.sorted() {
             guard var entry = entries[name], now.timeIntervalSince(entry.leaseRenewedAt) > leaseDuration,
                   !entry.cluster.taints.contains(where: { $0.key == Taint.unavailableKey }) else { continue }
-            entry.cluster.taints.append(Taint(key: Taint.unavailableKey, effect: .noSelect, timeAdded: now))
+            entry.cluster.taints.append(Taint(key: Taint.unavailableKey, effect: .noSelect, timeAdded: now.eventPrecision))
             entry.generation += 1
             entries[name] = entry
             outputs.append(.registered(ClusterRegistered(cluster: entry.cluster, generation: entry.generation)))
@@ -79,10 +81,11 @@ public struct ClusterRegistry: Sendable {
         return [.registered(ClusterRegistered(cluster: entry.cluster, generation: entry.generation))]
     }
 
-    /// Rebuilds state from the registry's own facts on `flotilla.clusters` after a restart.
-    /// A restored cluster gets a fresh lease (the agent's next heartbeat renews it, as OCM's
-    /// hub does after a restart). If a command already changed the cluster since the restart,
-    /// that newer snapshot wins and is published again above the restored generation.
+    /// A fact on `flotilla.clusters` read while running: our own coming back changes nothing
+    /// (it equals what is kept here). A newer one from elsewhere (e.g. a registry instance
+    /// still stopping) is adopted, with a fresh lease; if it contradicts a change this registry
+    /// already made, ours is published again above its generation. (At start the registry
+    /// rebuilds through ``RegistryReplay`` instead.)
     public mutating func restore(_ fact: ClusterRegistered, now: Date) -> [Output] {
         guard var entry = entries[fact.cluster.name] else {
             entries[fact.cluster.name] = Entry(cluster: fact.cluster, generation: fact.generation, leaseRenewedAt: now)

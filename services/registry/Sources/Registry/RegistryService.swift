@@ -5,45 +5,63 @@ import Shared
 
 /// Consumes agents' commands from `flotilla.registrations` and publishes the resulting
 /// facts on `flotilla.clusters`.
+///
+/// At every start it rebuilds the fleet from the log (its own facts, then the commands at
+/// their event times, see ``RegistryReplay``), publishing nothing while it reads, then publishes
+/// only what differs from the last logged facts and continues live past the replay.
 public struct RegistryService: Service {
     let configuration: HubConfiguration
     let publisher: EventPublisher
+    let lease: LeaseSettings
     let logger: Logger
     let state = RegistryState()
 
-    public init(configuration: HubConfiguration, publisher: EventPublisher, logger: Logger) {
+    public init(configuration: HubConfiguration, publisher: EventPublisher, lease: LeaseSettings = LeaseSettings(), logger: Logger) {
         self.configuration = configuration
         self.publisher = publisher
+        self.lease = lease
         self.logger = logger
     }
 
     /// The lease checker that shares this registry's state; run it in the same ServiceGroup.
-    public func leaseMonitor(_ settings: LeaseSettings) -> LeaseMonitor {
-        LeaseMonitor(state: state, publisher: publisher, settings: settings, logger: logger)
+    public var leaseMonitor: LeaseMonitor {
+        LeaseMonitor(state: state, publisher: publisher, settings: lease, logger: logger)
     }
 
     public func run() async throws {
-        // Commands resume from the committed offsets; the registry's own facts are re-read from
-        // the beginning at every start, so a restart rebuilds the fleet instead of forgetting it.
-        let admin = KafkaAdmin(configuration: configuration.kafka, logger: logger)
-        try await TopicBootstrap.ensureTopics(admin: admin, prefix: configuration.topicPrefix)
-        var assignments: [KafkaTopicPartitionOffset] = []
-        for (topic, start) in [(Topic.registrations, KafkaTopicPartitionOffset.stored), (.clusters, KafkaTopicPartitionOffset.beginning)] {
-            let name = configuration.topic(topic)
-            for partition in 0..<Int32(try await admin.partitionCount(of: name)) {
-                assignments.append(KafkaTopicPartitionOffset(topic: name, partition: partition, offset: start))
-            }
-        }
-        let consumer = try KafkaConsumer(configuration: configuration.kafka, groupID: "flotilla-registry", subscription: .assign(assignments), logger: logger)
-        try await EventProcessor(consumer: consumer, publisher: publisher, service: "registry", logger: logger) { event in
+        let source = EventSource(service: "registry", configuration: configuration, publisher: publisher, logger: logger)
+        try await source.consume([.registrations, .clusters], from: .replay { try await rebuild(with: $0) }) { event in
             try await handle(event)
-        }.runThenClose()
+        }
+    }
+
+    /// Reads the facts, then the commands, into a fresh registry; installs it; publishes what
+    /// differs from the log; returns where the replay ended.
+    func rebuild(with replay: TopicReplay) async throws -> [KafkaTopicPartitionOffset] {
+        let started = ContinuousClock.now
+        var rebuilt = RegistryReplay()
+        var ends = try await replay.replay([.clusters]) { rebuilt.apply($0) }
+        let commandsReadUntil = Date.eventNow
+        ends += try await replay.replay([.registrations]) { rebuilt.apply($0) }
+        let (registry, outputs) = rebuilt.finish(now: .eventNow, leaseDuration: lease.duration, commandsReadUntil: commandsReadUntil)
+        await state.install(registry)
+        logger.info("fleet rebuilt from the log", metadata: [
+            "clusters": "\(registry.entries.count)", "changed": "\(outputs.count)", "took": "\(ContinuousClock.now - started)",
+        ])
+        try await publish(outputs)
+        return ends
     }
 
     func handle(_ event: ConsumedEvent) async throws {
         let outputs: [ClusterRegistry.Output]
         switch event.envelope.type {
-        case .clusterRegistrationRequested: outputs = await state.register(try event.payload(ClusterRegistrationRequested.self))
+        case .clusterRegistrationRequested:
+            // A rejection names the request it answers, so the agent knows the answer is its own.
+            outputs = await state.register(try event.payload(ClusterRegistrationRequested.self)).map { output in
+                guard case .rejected(var fact) = output else { return output }
+                fact.requestID = event.envelope.id
+                return .rejected(fact)
+            }
         case .clusterHeartbeat: outputs = await state.heartbeat(try event.payload(ClusterHeartbeat.self))
         case .clusterDeregistrationRequested: outputs = await state.deregister(try event.payload(ClusterDeregistrationRequested.self))
         case .clusterRegistered: outputs = await state.restore(try event.payload(ClusterRegistered.self))
@@ -52,30 +70,36 @@ public struct RegistryService: Service {
             outputs = []
         default: return
         }
+        try await publish(outputs)
+    }
+
+    private func publish(_ outputs: [ClusterRegistry.Output]) async throws {
         for output in outputs {
             switch output {
             case .registered(let fact):
-                logger.info("cluster registered or changed", metadata: ["cluster": "\(fact.cluster.name)", "generation": "\(fact.generation)"])
+                logger.info("cluster registered or changed", metadata: ["cluster": "\(fact.cluster.name)", "generation": "\(fact.generation)", "taints": "\(fact.cluster.taints.map(\.key))"])
                 try await publisher.publish(fact)
-            case .rejected(var fact):
-                fact.requestID = event.envelope.id  // so the agent knows the answer is to its own request
+            case .rejected(let fact):
                 logger.warning("registration rejected", metadata: ["cluster": "\(fact.cluster)", "reasons": "\(fact.errors.map(\.description))"])
                 try await publisher.publish(fact)
             case .deregistered(let fact):
+                logger.info("cluster deregistered", metadata: ["cluster": "\(fact.cluster)", "reason": "\(fact.reason)"])
                 try await publisher.publish(fact)
             }
         }
     }
 }
 
-/// The registry's state behind an actor, so the handler can run on any task.
+/// The registry's state behind an actor, so the handler can run on any task. Live commands
+/// are judged at processing time, at event precision.
 actor RegistryState {
     private var registry = ClusterRegistry()
 
-    func register(_ request: ClusterRegistrationRequested) -> [ClusterRegistry.Output] { registry.register(request, now: Date()) }
-    func heartbeat(_ beat: ClusterHeartbeat) -> [ClusterRegistry.Output] { registry.heartbeat(beat, now: Date()) }
+    func install(_ rebuilt: ClusterRegistry) { registry = rebuilt }
+    func register(_ request: ClusterRegistrationRequested) -> [ClusterRegistry.Output] { registry.register(request, now: .eventNow) }
+    func heartbeat(_ beat: ClusterHeartbeat) -> [ClusterRegistry.Output] { registry.heartbeat(beat, now: .eventNow) }
     func deregister(_ request: ClusterDeregistrationRequested) -> [ClusterRegistry.Output] { registry.deregister(request) }
-    func restore(_ fact: ClusterRegistered) -> [ClusterRegistry.Output] { registry.restore(fact, now: Date()) }
+    func restore(_ fact: ClusterRegistered) -> [ClusterRegistry.Output] { registry.restore(fact, now: .eventNow) }
     func restore(_ fact: ClusterDeregistered) { registry.restore(fact) }
-    func expireLeases(leaseDuration: TimeInterval) -> [ClusterRegistry.Output] { registry.expireLeases(now: Date(), leaseDuration: leaseDuration) }
+    func expireLeases(leaseDuration: TimeInterval) -> [ClusterRegistry.Output] { registry.expireLeases(now: .eventNow, leaseDuration: leaseDuration) }
 }

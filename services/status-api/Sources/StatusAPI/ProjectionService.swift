@@ -19,19 +19,10 @@ struct ProjectionService: Service {
         try await Schema.migrate(client, logger: logger)
         readiness.markReady()
         let projector = Projector(client: client, logger: logger)
-        let admin = KafkaAdmin(configuration: configuration.kafka, logger: logger)
-        try await TopicBootstrap.ensureTopics(admin: admin, prefix: configuration.topicPrefix)
         let stored = try await projector.storedOffsets()
-        var assignments: [KafkaTopicPartitionOffset] = []
-        for topic in Self.topics {
-            let name = configuration.topic(topic)
-            for partition in 0..<Int32(try await admin.partitionCount(of: name)) {
-                assignments.append(KafkaTopicPartitionOffset(topic: name, partition: partition, offset: stored[name]?[partition] ?? 0))
-            }
-        }
-        let consumer = try KafkaConsumer(configuration: configuration.kafka, groupID: "flotilla-status-api", subscription: .assign(assignments), logger: logger)
-        let processor = EventProcessor(
-            consumer: consumer, publisher: publisher, service: "status-api", logger: logger,
+        let source = EventSource(service: "status-api", configuration: configuration, publisher: publisher, logger: logger)
+        try await source.consume(
+            Self.topics, from: .offsets(stored),
             // Pieces of a large model are checked like everywhere else, but only the header is kept
             // (the projection reads its metadata). A piece that does not yet complete its transfer
             // moves no offset here, so a restart reads the transfer again.
@@ -42,6 +33,5 @@ struct ProjectionService: Service {
         ) { event in
             try await projector.apply(event)
         }
-        try await processor.runThenClose()
     }
 }

@@ -148,12 +148,15 @@ struct ProjectionWriter {
     }
 
     /// Counts updates per round from the safetensors header alone; the tensors are not read.
+    /// Topics are applied independently, so an update may be applied before its round's start:
+    /// the round's row is then created here (for a round the job has), and the start fills it in.
     private func updateReceived(_ envelope: EventEnvelope) async throws {
         guard let metadata = try? SafeTensors.metadata(of: envelope.data), let round = metadata["flotilla.round"].flatMap(Int.init) else { return }
-        try await connection.query(
-            "UPDATE job_rounds SET updates_received = updates_received + 1 WHERE job_id = \(envelope.subject) AND round = \(round)",
-            logger: logger
-        )
+        try await connection.query("""
+            INSERT INTO job_rounds (job_id, round, state, updates_received)
+            SELECT id, \(round), 'Running', 1 FROM jobs WHERE id = \(envelope.subject) AND \(round) BETWEEN 1 AND rounds_total
+            ON CONFLICT (job_id, round) DO UPDATE SET updates_received = job_rounds.updates_received + 1
+            """, logger: logger)
     }
 
     private func updateRejected(_ rejected: ModelUpdateRejected, at time: Date) async throws {
