@@ -27,7 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
-        // librdkafka (>= 2.8) found through pkg-config; only `Shared/Kafka` imports it.
+        // librdkafka (>= 2.10) found through pkg-config; only `FlotillaKafka` imports it.
         .systemLibrary(
             name: "CRdKafka",
             path: "Sources/CRdKafka",
@@ -36,10 +36,21 @@ let package = Package(
         ),
         // Tensors, safetensors, MNIST, local training and aggregation arithmetic: Foundation only.
         .target(name: "Learning", path: "Sources/Learning", swiftSettings: strict),
+        // The Kafka layer: the one module that touches librdkafka's C API. Standard Kafka only.
+        .target(
+            name: "FlotillaKafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Kafka",
+            swiftSettings: strict
+        ),
         .target(
             name: "Shared",
             dependencies: [
-                "CRdKafka", "Learning",
+                "FlotillaKafka", "Learning",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,7 +91,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "LearningTests", dependencies: ["Learning"], path: "Tests/LearningTests"),
-        .testTarget(name: "SharedTests", dependencies: ["Shared", .product(name: "Logging", package: "swift-log")], path: "Tests/SharedTests", exclude: ["Fixtures"]),
+        .testTarget(name: "SharedTests", dependencies: ["Shared", "FlotillaKafka", .product(name: "Logging", package: "swift-log")], path: "Tests/SharedTests", exclude: ["Fixtures"]),
         .testTarget(name: "PlacementTests", dependencies: ["Placement"], path: "Tests/PlacementTests"),
         .testTarget(name: "AggregatorTests", dependencies: ["Aggregator"], path: "Tests/AggregatorTests"),
         .testTarget(name: "RegistryTests", dependencies: ["Registry"], path: "Tests/RegistryTests"),
