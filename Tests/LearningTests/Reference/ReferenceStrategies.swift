@@ -1,3 +1,4 @@
+@testable import Learning
 /// Plain, obviously correct float64 implementations of every strategy, written straight from
 /// the papers and Flower 1.41's code with no attention to speed; tests hold the optimised
 /// `RoundAggregator` against them. Models are handled as flat arrays of all tensors in order.

@@ -1,3 +1,4 @@
+@testable import Learning
 /// Plain, obviously correct aggregation in float64, used by tests as the reference for the
 /// optimised `WeightedAverageAccumulator`.
 public enum ReferenceAggregation {
