@@ -18,11 +18,16 @@ struct ReadinessTests {
             try await locker.query("BEGIN", logger: stack.logger)
             try await locker.query("LOCK TABLE job_transitions IN ACCESS EXCLUSIVE MODE", logger: stack.logger)
 
-            let job = try JobDocument.parse(TestStack.jobDocument(name: "held-job", rounds: 1, minimum: 1))
-            try await ProjectionPoisonTests.publish([JobSubmitted(job: job)], stack: stack)
-            let problem = try await Self.waitForStatus(503, of: "readyz", stack: stack)
-            #expect(problem.type.hasSuffix("/not-ready"))
-            #expect(problem.detail.contains("stuck on \(stack.hub.topic(.jobs))"))
+            do {
+                let job = try JobDocument.parse(TestStack.jobDocument(name: "held-job", rounds: 1, minimum: 1))
+                try await ProjectionPoisonTests.publish([JobSubmitted(job: job)], stack: stack)
+                let problem = try await Self.waitForStatus(503, of: "readyz", stack: stack)
+                #expect(problem.type.hasSuffix("/not-ready"))
+                #expect(problem.detail.contains("stuck on \(stack.hub.topic(.jobs))"))
+            } catch {
+                try? await locker.close()  // or the projection, waiting on the lock, never shuts down
+                throw error
+            }
 
             try await locker.query("COMMIT", logger: stack.logger)
             try await locker.close()
