@@ -96,6 +96,12 @@ let package = Package(
         .testTarget(name: "AggregatorTests", dependencies: ["Aggregator"], path: "Tests/AggregatorTests"),
         .testTarget(name: "RegistryTests", dependencies: ["Registry"], path: "Tests/RegistryTests"),
         .testTarget(name: "CollaboratorTests", dependencies: ["Collaborator"], path: "Tests/CollaboratorTests"),
+        // The status API's routes in process (HummingbirdTesting's router client, in-memory read model).
+        .testTarget(
+            name: "StatusAPITests",
+            dependencies: ["StatusAPI", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            path: "Tests/StatusAPITests"
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

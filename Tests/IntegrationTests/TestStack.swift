@@ -94,8 +94,10 @@ struct TestStack {
         )
     }
 
-    func statusAPI() throws -> some Service {
-        try StatusAPI.buildApplication(configuration: StatusAPIConfiguration(hub: hub, database: database, port: port), logger: logger)
+    func statusAPI(_ adjust: (inout StatusAPIConfiguration) -> Void = { _ in }) throws -> some Service {
+        var configuration = StatusAPIConfiguration(hub: hub, database: database, port: port)
+        adjust(&configuration)
+        return try StatusAPI.buildApplication(configuration: configuration, logger: logger)
     }
 
     /// Runs `body` while `services` run, then shuts them down gracefully.
@@ -126,6 +128,7 @@ struct TestStack {
         var request = URLRequest(url: baseURL.appendingPathComponent(path))
         request.httpMethod = "POST"
         request.httpBody = Data(body.utf8)
+        request.setValue("application/yaml", forHTTPHeaderField: "Content-Type")  // URLSession would say form-urlencoded
         return try await send(request)
     }
 

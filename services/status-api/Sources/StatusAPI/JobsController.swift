@@ -5,9 +5,8 @@ import Shared
 /// `/v1/jobs`: submit a `FederatedLearning` document, list jobs, and read one job's
 /// lifecycle, rounds and placement decision.
 struct JobsController<Context: RequestContext>: Sendable {
-    let queries: StatusQueries
-    let publisher: EventPublisher
-    static var maximumDocumentBytes: Int { 1 << 20 }
+    let readModel: any StatusReadModel
+    let publisher: any SubmissionPublisher
 
     func add(to group: RouterGroup<Context>) {
         group.post(use: submit)
@@ -18,20 +17,28 @@ struct JobsController<Context: RequestContext>: Sendable {
         group.get(":id/placement/history", use: placementHistory)
     }
 
-    /// Validates the document (422 naming every wrong field), refuses a name already in use
-    /// (409), then publishes `JobSubmitted` and answers once the broker confirmed it (202).
+    /// Checks the media type and size (415, 413), validates the document (422 naming every
+    /// wrong field), claims the name (409 if it is taken: of concurrent submissions of one name
+    /// exactly one wins), then publishes `JobSubmitted` and answers once the broker confirmed
+    /// it (202). If publishing fails the claim is given back, so the client may try again.
     @Sendable func submit(_ request: Request, context: Context) async throws -> Response {
-        let body = try await request.body.collect(upTo: Self.maximumDocumentBytes)
+        try RequestLimits.checkDocumentHeaders(of: request)
+        let body = try await request.body.collect(upTo: RequestLimits.maximumBodyBytes)
         let job: FederatedLearningJob
         do {
             job = try JobDocument.parse(String(buffer: body))
         } catch {
             throw ProblemDetails.invalidDocument(error)
         }
-        if try await queries.jobExists(job.id) {
+        guard try await readModel.reserveJobName(job.id) else {
             throw ProblemDetails(.conflict, type: "job-exists", title: "Job exists", detail: "a job named '\(job.id)' was already submitted")
         }
-        try await publisher.publish(JobSubmitted(job: job))
+        do {
+            try await publisher.publishSubmission(job)
+        } catch {
+            try? await readModel.releaseJobName(job.id)
+            throw error
+        }
         return try JSONBody.response(
             SubmittedJob(id: job.id, phase: JobPhase.waiting.rawValue, location: "/v1/jobs/\(job.id)"),
             status: .accepted, headers: [.location: "/v1/jobs/\(job.id)"]
@@ -39,31 +46,31 @@ struct JobsController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        try JSONBody.response(Page(items: try await queries.jobs(limit: try limit(request))))
+        try JSONBody.response(Page(items: try await readModel.jobs(limit: try limit(request))))
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.require("id")
-        guard let job = try await queries.job(id) else { throw ProblemDetails.notFound("job '\(id)'") }
+        guard let job = try await readModel.job(id) else { throw ProblemDetails.notFound("job '\(id)'") }
         return try JSONBody.response(job)
     }
 
     @Sendable func rounds(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.require("id")
-        guard try await queries.jobExists(id) else { throw ProblemDetails.notFound("job '\(id)'") }
-        return try JSONBody.response(Page(items: try await queries.rounds(id)))
+        guard try await readModel.jobExists(id) else { throw ProblemDetails.notFound("job '\(id)'") }
+        return try JSONBody.response(Page(items: try await readModel.rounds(id)))
     }
 
     @Sendable func placement(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.require("id")
-        guard let placement = try await queries.placement(id) else { throw ProblemDetails.notFound("a placement decision for job '\(id)'") }
+        guard let placement = try await readModel.placement(id) else { throw ProblemDetails.notFound("a placement decision for job '\(id)'") }
         return try JSONBody.response(placement)
     }
 
     @Sendable func placementHistory(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.require("id")
-        guard try await queries.jobExists(id) else { throw ProblemDetails.notFound("job '\(id)'") }
-        return try JSONBody.response(Page(items: try await queries.placementHistory(id)))
+        guard try await readModel.jobExists(id) else { throw ProblemDetails.notFound("job '\(id)'") }
+        return try JSONBody.response(Page(items: try await readModel.placementHistory(id)))
     }
 
     private func limit(_ request: Request) throws -> Int {

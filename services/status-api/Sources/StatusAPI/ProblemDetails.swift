@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import Shared
 
 /// RFC 9457 problem details: every error the API returns is `application/problem+json`
@@ -11,19 +12,35 @@ struct ProblemDetails: HTTPResponseError, Codable {
     var status: HTTPResponse.Status
     var detail: String
     var errors: [FieldError]?
+    /// Sent with the response (`Retry-After`, `Allow`), not part of the body.
+    var headers: HTTPFields = [:]
 
     enum CodingKeys: String, CodingKey { case type, title, status, detail, errors }
 
-    init(_ status: HTTPResponse.Status, type: String, title: String, detail: String, errors: [FieldError]? = nil) {
+    init(_ status: HTTPResponse.Status, type: String, title: String, detail: String, errors: [FieldError]? = nil, headers: HTTPFields = [:]) {
         self.type = "https://flotilla.dev/problems/\(type)"
         self.title = title
         self.status = status
         self.detail = detail
         self.errors = errors
+        self.headers = headers
+    }
+
+    /// Seconds a client should wait before trying again after a 503.
+    static let retryAfterSeconds = 2
+
+    /// 503 with `Retry-After`: a dependency (PostgreSQL, the broker) cannot serve right now.
+    static func unavailable(type: String, _ detail: String) -> ProblemDetails {
+        ProblemDetails(.serviceUnavailable, type: type, title: "Service unavailable", detail: detail, headers: [.retryAfter: "\(retryAfterSeconds)"])
     }
 
     static func notFound(_ what: String) -> ProblemDetails {
         ProblemDetails(.notFound, type: "not-found", title: "Not found", detail: "\(what) does not exist")
+    }
+
+    static var bodyTooLarge: ProblemDetails {
+        ProblemDetails(.contentTooLarge, type: "body-too-large", title: "Body too large",
+                       detail: "the body exceeds \(RequestLimits.maximumBodyBytes) bytes (a job document is far smaller)")
     }
 
     static func invalidDocument(_ error: JobValidationError) -> ProblemDetails {
@@ -50,11 +67,9 @@ struct ProblemDetails: HTTPResponseError, Codable {
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         let data = (try? JSONCoding.encoder.encode(self)) ?? Data()
-        return Response(
-            status: status,
-            headers: [.contentType: "application/problem+json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data))
-        )
+        var headers = self.headers
+        headers[.contentType] = "application/problem+json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
 
@@ -64,15 +79,29 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let problem as ProblemDetails {
-            return try problem.response(from: request, context: context)
-        } catch let error as HTTPError {
-            return try ProblemDetails(error.status, type: "http-\(error.status.code)", title: error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase)
-                .response(from: request, context: context)
         } catch {
+            return try Self.problem(for: error, request: request, context: context).response(from: request, context: context)
+        }
+    }
+
+    static func problem(for error: any Error, request: Request, context: Context) -> ProblemDetails {
+        switch error {
+        case let problem as ProblemDetails:
+            return problem
+        case let error as HTTPError:
+            return ProblemDetails(error.status, type: "http-\(error.status.code)", title: error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase,
+                                  headers: error.headers)
+        case is NIOTooManyBytesError:
+            return .bodyTooLarge
+        case let error as DatabaseUnavailable:
+            context.logger.warning("read model unavailable", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return .unavailable(type: "database-unavailable", "\(error.reason); try again shortly")
+        case let error as KafkaError:
+            context.logger.warning("event log unavailable", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return .unavailable(type: "event-log-unavailable", "the event log (Kafka) did not accept the event; try again shortly")
+        default:
             context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
-            return try ProblemDetails(.internalServerError, type: "internal", title: "Internal error", detail: "the request could not be completed; see the status API's log")
-                .response(from: request, context: context)
+            return ProblemDetails(.internalServerError, type: "internal", title: "Internal error", detail: "the request could not be completed; see the status API's log")
         }
     }
 }

@@ -13,6 +13,7 @@ struct ProjectionService: Service {
     let client: PostgresClient
     let publisher: EventPublisher
     let readiness: Readiness
+    let health: ProjectionHealth
     let logger: Logger
 
     func run() async throws {
@@ -26,12 +27,14 @@ struct ProjectionService: Service {
             // Pieces of a large model are checked like everywhere else, but only the header is kept
             // (the projection reads its metadata). A piece that does not yet complete its transfer
             // moves no offset here, so a restart reads the transfer again.
+            // Every attempt is timed, so `/readyz` can tell when one message holds the projection up.
             hooks: .init(
-                deadLetterTopicMessage: { try await projector.recordDeadLetter($0) }, afterDeadLettering: { try await projector.skip($0) },
+                deadLetterTopicMessage: { message in try await health.attempt(message) { try await projector.recordDeadLetter(message) } },
+                afterDeadLettering: { try await projector.skip($0) },
                 models: .keepHeader
             )
         ) { event in
-            try await projector.apply(event)
+            try await health.attempt(event.message) { try await projector.apply(event) }
         }
     }
 }

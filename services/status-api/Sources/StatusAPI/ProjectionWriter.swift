@@ -68,6 +68,8 @@ struct ProjectionWriter {
                     \(job.spec.server.minAvailableClients), \(job.spec.server.storage.path), \(Self.json(job))::jsonb, \(time), \(time))
             ON CONFLICT (id) DO NOTHING
             """, logger: logger)
+        // A job that reached the log without the front door (or before its claim) claims its name too.
+        try await connection.query("INSERT INTO job_names (name, reserved_at) VALUES (\(job.id), \(time)) ON CONFLICT DO NOTHING", logger: logger)
         try await connection.query("""
             INSERT INTO job_transitions (job_id, event_id, from_phase, to_phase, reason, message, at)
             VALUES (\(job.id), 'submitted', '', \(JobPhase.waiting.rawValue), 'Submitted', 'waiting for placement', \(time))

@@ -10,13 +10,15 @@ struct Projector: Sendable {
     let client: PostgresClient
     let logger: Logger
 
+    /// Applies one event. Content that can never be stored (it fails the front door's checks,
+    /// or PostgreSQL refuses its values) throws ``PermanentEventError``, so it is dead-lettered
+    /// with the reason and the projection moves on; anything else is retried.
     func apply(_ event: ConsumedEvent) async throws {
+        try Self.validate(event)
         do {
             try await applyInTransaction(event)
-        } catch let error as PostgresTransactionError {
-            // Bad content is permanent (dead-letter it); only database faults are worth a retry.
-            if let decoding = error.closureError as? EventDecodingError { throw PermanentEventError(decoding.reason) }
-            if let permanent = error.closureError as? PermanentEventError { throw permanent }
+        } catch {
+            if let reason = PostgresFailure.permanentReason(error) { throw PermanentEventError(reason) }
             throw error
         }
     }
@@ -45,10 +47,22 @@ struct Projector: Sendable {
         }
     }
 
-    /// A message read from the dead-letter topic: recorded for `GET /v1/dead-letters`.
+    /// A message read from the dead-letter topic: recorded for `GET /v1/dead-letters`. Its
+    /// headers are anyone's text, so NUL characters are replaced; if PostgreSQL still refuses
+    /// it, it is skipped with an error in the log (dead-lettering it again would loop).
     func recordDeadLetter(_ message: KafkaConsumerMessage) async throws {
+        do {
+            try await insertDeadLetter(message)
+        } catch {
+            guard let reason = PostgresFailure.permanentReason(error) else { throw error }
+            logger.error("dead letter not recorded", metadata: ["topic": "\(message.topic)", "offset": "\(message.offset)", "reason": "\(reason)"])
+            try await skip(message)
+        }
+    }
+
+    private func insertDeadLetter(_ message: KafkaConsumerMessage) async throws {
         func header(_ key: String) -> String? {
-            message.headers.last(where: { $0.key == key }).map { String(decoding: $0.value, as: UTF8.self) }
+            message.headers.last(where: { $0.key == key }).map { Self.storable(String(decoding: $0.value, as: UTF8.self)) }
         }
         try await client.withTransaction(logger: logger) { connection in
             let originalTopic = header(DeadLetterHeader.topic) ?? "?"
@@ -71,6 +85,11 @@ struct Projector: Sendable {
             result[topic, default: [:]][Int32(partition)] = offset
         }
         return result
+    }
+
+    /// Text as PostgreSQL can store it: without NUL characters.
+    static func storable(_ text: String) -> String {
+        text.contains("\0") ? text.replacingOccurrences(of: "\0", with: "\u{FFFD}") : text
     }
 
     private static func storeOffset(of message: KafkaConsumerMessage, on connection: PostgresConnection, logger: Logger) async throws {

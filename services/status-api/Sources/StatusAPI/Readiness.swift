@@ -15,8 +15,40 @@ struct ReadinessMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard readiness.isReady || request.uri.path == "/healthz" else {
-            throw ProblemDetails(.serviceUnavailable, type: "not-ready", title: "Not ready", detail: "the status API is still starting (schema migration)")
+            throw ProblemDetails.unavailable(type: "not-ready", "the status API is still starting (schema migration)")
         }
         return try await next(request, context)
+    }
+}
+
+/// `/readyz`: ready only when PostgreSQL answers, the broker answers, and the projection is
+/// not stuck on a message; otherwise 503 naming every reason.
+struct ReadinessCheck: Sendable {
+    let schema: Readiness
+    let readModel: any StatusReadModel
+    let broker: BrokerProbe
+    let projection: ProjectionHealth
+
+    func problems() async -> [String] {
+        async let database = databaseProblem()
+        async let brokerProblem = broker.problem()
+        return [await database, await brokerProblem, projection.problem].compactMap { $0 }
+    }
+
+    private func databaseProblem() async -> String? {
+        do {
+            try await readModel.ping()
+            return nil
+        } catch let error as DatabaseUnavailable {
+            return error.reason
+        } catch {
+            return "PostgreSQL is not usable (\(error))"
+        }
+    }
+
+    func response() async throws -> Response {
+        let problems = await problems()
+        guard problems.isEmpty else { throw ProblemDetails.unavailable(type: "not-ready", problems.joined(separator: "; ")) }
+        return try JSONBody.response(["status": "ready"])
     }
 }

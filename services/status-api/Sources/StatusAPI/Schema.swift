@@ -128,6 +128,12 @@ enum Schema {
         (5, [
             "ALTER TABLE job_rounds ADD COLUMN unresponsive jsonb NOT NULL DEFAULT '[]', ADD COLUMN more_clients_requested_at timestamptz",
         ]),
+        (6, [
+            // Names claimed by a submission (before its JobSubmitted is published) or seen on the
+            // log: the unique key lets exactly one of concurrent submissions of a name win.
+            "CREATE TABLE job_names (name text PRIMARY KEY, reserved_at timestamptz NOT NULL)",
+            "INSERT INTO job_names (name, reserved_at) SELECT id, submitted_at FROM jobs",
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

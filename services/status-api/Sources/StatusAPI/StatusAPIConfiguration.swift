@@ -6,6 +6,12 @@ public struct StatusAPIConfiguration: Sendable {
     public var database: DatabaseConfiguration
     public var host: String
     public var port: Int
+    /// A connection that sends nothing for this long (idle between requests, or half-open) is closed.
+    public var idleTimeout: Duration = .seconds(30)
+    /// How long one database call of a request may take before the API answers 503.
+    public var databaseTimeout: Duration = .milliseconds(1500)
+    /// How long the projection may work on one message (retrying it) before `/readyz` says it is stuck.
+    public var projectionStallLimit: Duration = .seconds(30)
 
     public init(hub: HubConfiguration, database: DatabaseConfiguration, host: String = "127.0.0.1", port: Int) {
         self.hub = hub

@@ -3,12 +3,9 @@ import Logging
 import PostgresNIO
 import Shared
 
-/// Read queries behind the REST API (the projection's read side).
-struct StatusQueries: Sendable {
-    let client: PostgresClient
-    let logger: Logger
-
-    func jobs(limit: Int) async throws -> [JobSummary] {
+/// The SQL behind each read, run by ``PostgresReadModel`` under its deadline.
+extension PostgresReadModel {
+    func jobsNow(limit: Int) async throws -> [JobSummary] {
         let rows = try await client.query("""
             SELECT id, phase, reason, message, rounds_total, rounds_completed, current_round, submitted_at, updated_at
             FROM jobs ORDER BY submitted_at DESC LIMIT \(limit)
@@ -21,33 +18,12 @@ struct StatusQueries: Sendable {
         return result
     }
 
-    func jobExists(_ id: String) async throws -> Bool {
+    func jobExistsNow(_ id: String) async throws -> Bool {
         for try await _ in try await client.query("SELECT 1 FROM jobs WHERE id = \(id)", logger: logger) { return true }
         return false
     }
 
-    /// Runs `body` on one connection in a REPEATABLE READ transaction, so a response built from
-    /// several queries shows one consistent state of the projection (never half a transaction).
-    func snapshot<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
-            return try await body(connection)
-        }
-    }
-
-    func job(_ id: String) async throws -> JobDetail? {
-        try await snapshot { try await job(id, on: $0) }
-    }
-
-    func rounds(_ id: String) async throws -> [RoundDetail] {
-        try await snapshot { try await rounds(id, on: $0) }
-    }
-
-    func placement(_ id: String) async throws -> PlacementView? {
-        try await snapshot { try await placement(id, on: $0) }
-    }
-
-    private func job(_ id: String, on connection: PostgresConnection) async throws -> JobDetail? {
+    func job(_ id: String, on connection: PostgresConnection) async throws -> JobDetail? {
         let rows = try await connection.query("""
             SELECT id, phase, reason, message, framework, min_available_clients, storage_path, rounds_total, rounds_completed, current_round,
                    latest_model::text, submitted_at, started_at, finished_at, updated_at
@@ -65,7 +41,7 @@ struct StatusQueries: Sendable {
         return nil
     }
 
-    private func transitions(_ id: String, on connection: PostgresConnection) async throws -> [Transition] {
+    func transitions(_ id: String, on connection: PostgresConnection) async throws -> [Transition] {
         let rows = try await connection.query("SELECT from_phase, to_phase, reason, message, at FROM job_transitions WHERE job_id = \(id) ORDER BY at, to_phase", logger: logger)
         var result: [Transition] = []
         for try await (from, to, reason, message, at) in rows.decode((String, String, String, String, Date).self) {
@@ -74,7 +50,7 @@ struct StatusQueries: Sendable {
         return result
     }
 
-    private func rounds(_ id: String, on connection: PostgresConnection) async throws -> [RoundDetail] {
+    func rounds(_ id: String, on connection: PostgresConnection) async throws -> [RoundDetail] {
         let rows = try await connection.query("""
             SELECT round, state, participants::text, contributions::text, rejections::text, updates_received, strategy, mean_loss, total_examples,
                    model_sha256, model_path, started_at, completed_at, missing::text, deadline_extended_at, failures::text,
@@ -95,7 +71,7 @@ struct StatusQueries: Sendable {
         return result
     }
 
-    private func placement(_ id: String, on connection: PostgresConnection) async throws -> PlacementView? {
+    func placement(_ id: String, on connection: PostgresConnection) async throws -> PlacementView? {
         let rows = try await connection.query("""
             SELECT generation, sufficient, message, participants::text, decision::text, decided_at FROM job_placements WHERE job_id = \(id)
             """, logger: logger)
@@ -106,7 +82,7 @@ struct StatusQueries: Sendable {
         return nil
     }
 
-    func placementHistory(_ id: String) async throws -> [PlacementHistoryEntry] {
+    func placementHistoryNow(_ id: String) async throws -> [PlacementHistoryEntry] {
         let rows = try await client.query("""
             SELECT generation, selected::text, joined::text, departed::text, sufficient, message, decided_at
             FROM placement_history WHERE job_id = \(id) ORDER BY generation
@@ -121,7 +97,7 @@ struct StatusQueries: Sendable {
         return result
     }
 
-    func clusters() async throws -> [ClusterView] {
+    func clustersNow() async throws -> [ClusterView] {
         let rows = try await client.query("SELECT name, state, generation, reason, cluster::text, updated_at FROM clusters ORDER BY name", logger: logger)
         var result: [ClusterView] = []
         for try await (name, state, generation, reason, cluster, updated) in rows.decode((String, String, Int, String, String?, Date).self) {
@@ -130,7 +106,7 @@ struct StatusQueries: Sendable {
         return result
     }
 
-    func deadLetters(limit: Int) async throws -> [DeadLetterView] {
+    func deadLettersNow(limit: Int) async throws -> [DeadLetterView] {
         let rows = try await client.query("""
             SELECT topic, partition, "offset", original_topic, original_offset, service, reason, event_type, received_at
             FROM dead_letters ORDER BY received_at DESC LIMIT \(limit)
@@ -140,10 +116,5 @@ struct StatusQueries: Sendable {
             result.append(DeadLetterView(topic: row.0, partition: row.1, offset: row.2, originalTopic: row.3, originalOffset: row.4, service: row.5, reason: row.6, eventType: row.7, receivedAt: row.8))
         }
         return result
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
-        guard let text else { return nil }
-        return try? JSONCoding.decoder.decode(T.self, from: Data(text.utf8))
     }
 }

@@ -1,0 +1,14 @@
+import Shared
+
+/// Where an accepted job document goes: `JobSubmitted` on the event log. A protocol so the
+/// routes can be tested in process with ``RecordingSubmissionPublisher``.
+protocol SubmissionPublisher: Sendable {
+    /// Returns once the event log confirmed the event.
+    func publishSubmission(_ job: FederatedLearningJob) async throws
+}
+
+extension EventPublisher: SubmissionPublisher {
+    func publishSubmission(_ job: FederatedLearningJob) async throws {
+        try await publish(JobSubmitted(job: job))
+    }
+}
