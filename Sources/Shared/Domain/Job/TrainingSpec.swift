@@ -7,6 +7,9 @@ public struct TrainingSpec: Codable, Sendable, Hashable {
         case softmaxRegression, mlp
     }
 
+    /// 64 Mi parameters: 256 MiB per model, which the aggregator holds once per update in flight.
+    public static let maximumParameters = 1 << 26
+
     public var model: Model?
     public var hiddenUnits: Int?
     public var inputs: Int?
@@ -68,6 +71,16 @@ public struct TrainingSpec: Codable, Sendable, Hashable {
         }
         if let proximalMu, !(proximalMu >= 0 && proximalMu <= 100) {
             errors.append(FieldError(field: "\(path).proximalMu", problem: "must be in [0, 100], got \(proximalMu)"))
+        }
+        guard errors.isEmpty else { return errors }
+        // Each size may be in range while the model they make is not (every service holds it).
+        do throws(ModelError) {
+            try architecture.validateDimensions()
+            if architecture.parameterCount > Self.maximumParameters {
+                errors.append(FieldError(field: path, problem: "the model would have \(architecture.parameterCount) parameters; at most \(Self.maximumParameters) (256 MiB) are allowed"))
+            }
+        } catch {
+            errors.append(FieldError(field: path, problem: "\(error)"))
         }
         return errors
     }
