@@ -49,18 +49,24 @@ public struct AggregatorRecovery: Sendable {
         public var failed: [String] = []
     }
 
-    public init(now: Date, pendingUpdateBytes: Int = AggregationCoordinator.defaultPendingUpdateBytes) {
+    /// Where models are written; jobs whose directory lies outside it are not rebuilt.
+    let modelRoot: String?
+
+    public init(now: Date, pendingUpdateBytes: Int = AggregationCoordinator.defaultPendingUpdateBytes, modelRoot: String? = nil) {
         self.now = now
+        self.modelRoot = modelRoot
         coordinator = AggregationCoordinator(pendingUpdateBytes: pendingUpdateBytes)
     }
 
-    /// Applies one replayed event. Events that cannot be decoded were dead-lettered when first
-    /// consumed and are skipped.
+    /// Applies one replayed event. Events that cannot be decoded or admitted were dead-lettered
+    /// when first consumed and are skipped.
     public mutating func apply(_ event: ConsumedEvent) {
         let envelope = event.envelope
         switch envelope.type {
         case .jobSubmitted:
-            guard let submitted = try? event.payload(JobSubmitted.self), submissions[submitted.job.id] == nil else { return }
+            // A job refused when first consumed (dead-lettered) is refused again, not rebuilt.
+            guard let submitted = try? event.payload(JobSubmitted.self), submissions[submitted.job.id] == nil,
+                  submitted.admissionProblem(modelRoot: modelRoot) == nil else { return }
             submissions[submitted.job.id] = Submission(job: submitted.job, eventID: envelope.id)
             order.append(submitted.job.id)
         case .jobPhaseChanged:

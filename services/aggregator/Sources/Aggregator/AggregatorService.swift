@@ -46,7 +46,7 @@ public struct AggregatorService: Service {
     func recover() async throws -> [KafkaTopicPartitionOffset] {
         let started = ContinuousClock.now
         let replay = TopicReplay(configuration: configuration.hub, producer: publisher.producer, service: "aggregator", logger: logger)
-        var recovery = AggregatorRecovery(now: Date(), pendingUpdateBytes: configuration.pendingUpdateBytes)
+        var recovery = AggregatorRecovery(now: Date(), pendingUpdateBytes: configuration.pendingUpdateBytes, modelRoot: configuration.modelRoot)
         // Jobs, placements and the aggregator's own round decisions fill separate tables, so
         // their interleaving does not matter. Global models are not needed: completed rounds
         // are re-aggregated from their updates.
@@ -78,6 +78,9 @@ public struct AggregatorService: Service {
         switch event.envelope.type {
         case .jobSubmitted:
             let submitted = try event.payload(JobSubmitted.self)
+            if let problem = submitted.admissionProblem(modelRoot: configuration.modelRoot) {
+                throw PermanentEventError(problem)  // dead-lettered with the reason; the job never runs
+            }
             let id = event.envelope.id
             actions = await state.apply { $0.jobSubmitted(submitted, eventID: id, now: Date()) }
         case .jobPhaseChanged:

@@ -39,10 +39,12 @@ actor TrainingWorkspace {
     enum RoundError: Error, CustomStringConvertible {
         case missingBaseModel(job: String, version: Int)
         case noDataPath(cluster: String)
+        case dataPathRefused(PathConfinementError)
         var description: String {
             switch self {
             case .missingBaseModel(let job, let version): "base model version \(version) of job \(job) was not received"
             case .noDataPath(let cluster): "placement gave cluster \(cluster) no data path (no matching claim)"
+            case .dataPathRefused(let error): "data path refused: \(error)"
             }
         }
     }
@@ -62,9 +64,16 @@ actor TrainingWorkspace {
         )
     }
 
-    private func dataset(at path: String) throws -> LabeledImages {
+    /// Loads the data at `path`, which must resolve (links included) inside the data root: the
+    /// path comes from a claim value on the log, which the agent does not control.
+    func dataset(at path: String) throws -> LabeledImages {
         if let cached = datasets[path] { return cached }
-        let directory = URL(fileURLWithPath: dataRoot).appendingPathComponent(path.hasPrefix("/") ? String(path.dropFirst()) : path)
+        let directory: URL
+        do {
+            directory = try ConfinedPath(path, under: dataRoot).url
+        } catch {
+            throw RoundError.dataPathRefused(error)
+        }
         let data = try LabeledImages.loadMNIST(directory: directory, split: .train)
         datasets[path] = data
         return data

@@ -1,0 +1,51 @@
+import Foundation
+import Learning
+import Testing
+@testable import Collaborator
+@testable import Shared
+
+/// Point 4 of issue 9: the data path a collaborator is handed comes from a claim value on the
+/// log; it must resolve inside FLOTILLA_DATA_ROOT, links included, or the round is refused.
+@Suite struct DataPathConfinementTests {
+    static func withData(_ body: (_ root: URL, _ outside: URL) async throws -> Void) async throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("data-path-\(UUID().uuidString)")
+        let root = base.appendingPathComponent("root"), outside = base.appendingPathComponent("outside-root")
+        let data = try LabeledImages.synthetic(count: 20, featureCount: 4, classes: 2, seed: 1)
+        try data.write(to: root.appendingPathComponent("data/private/c1"), split: .train)
+        try data.write(to: outside, split: .train)
+        defer { try? FileManager.default.removeItem(at: base) }
+        try await body(root, outside)
+    }
+
+    @Test func dataInsideTheRootIsRead() async throws {
+        try await Self.withData { root, _ throws in
+            let workspace = TrainingWorkspace(dataRoot: root.path)
+            #expect(try await workspace.dataset(at: "/data/private/c1").count == 20)
+        }
+    }
+
+    @Test func aPathClimbingOutOfTheRootIsRefused() async throws {
+        try await Self.withData { root, _ throws in
+            let workspace = TrainingWorkspace(dataRoot: root.path)
+            let error = await #expect(throws: TrainingWorkspace.RoundError.self) { _ = try await workspace.dataset(at: "/../outside-root") }
+            guard case .dataPathRefused(let refusal)? = error else {
+                Issue.record("expected a refused data path, got \(String(describing: error))")
+                return
+            }
+            #expect(refusal.problem.contains("'..'"), "\(refusal)")
+        }
+    }
+
+    @Test func aLinkInsideTheRootPointingOutIsRefused() async throws {
+        try await Self.withData { root, outside throws in
+            try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("data/shared"), withDestinationURL: outside)
+            let workspace = TrainingWorkspace(dataRoot: root.path)
+            let error = await #expect(throws: TrainingWorkspace.RoundError.self) { _ = try await workspace.dataset(at: "/data/shared") }
+            guard case .dataPathRefused(let refusal)? = error else {
+                Issue.record("expected a refused data path, got \(String(describing: error))")
+                return
+            }
+            #expect(refusal.problem.contains("outside the root"), "\(refusal)")
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Collaborator
+import Foundation
+import Learning
+import ServiceLifecycle
+import Testing
+@testable import Shared
+
+/// Point 4 of issue 9: consumed events are not trusted. A job put on the topic directly (past
+/// the front door) gets the door's rules, and no model file lands outside the model root; a
+/// data path handed to a collaborator must resolve inside its data root.
+@Suite(.timeLimit(.minutes(3)))
+struct ConsumedEventValidationTests {
+    struct DeadLetter { var service: String; var reason: String; var key: String }
+
+    static func deadLetters(_ stack: TestStack) async throws -> [DeadLetter] {
+        try await EventLog.read(topics: [.deadLetter], stack: stack, idle: .seconds(1)).map { message in
+            func header(_ name: String) -> String {
+                message.headers.first { $0.key == name }.map { String(decoding: $0.value, as: UTF8.self) } ?? ""
+            }
+            return DeadLetter(service: header(DeadLetterHeader.service), reason: header(DeadLetterHeader.reason), key: String(decoding: message.key ?? [], as: UTF8.self))
+        }
+    }
+
+    static func publish(_ jobs: [FederatedLearningJob], on stack: TestStack) async throws {
+        let producer = try KafkaProducer(configuration: stack.hub.kafka, logger: stack.logger)
+        for job in jobs {
+            _ = try await producer.send(JobSubmitted(job: job).envelope(source: "test/past-the-door").record(prefix: stack.hub.topicPrefix))
+        }
+        await producer.shutdown()
+    }
+
+    static func waitUntil(_ what: String, timeout: Duration = .seconds(90), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        Issue.record("timed out waiting until \(what)")
+        throw CancellationError()
+    }
+
+    @Test func aJobPastTheDoorCannotWriteOutsideTheModelRoot() async throws {
+        let stack = try await TestStack.make(clusters: 1, label: "confine")
+        let parent = stack.root.deletingLastPathComponent()
+        let climbed = TestInfrastructure.uniqueName("climbed-")
+        let linkedOutside = parent.appendingPathComponent(TestInfrastructure.uniqueName("linked-outside-"))
+        try FileManager.default.createDirectory(at: linkedOutside, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: stack.modelRoot, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: stack.modelRoot.appendingPathComponent("linked"), withDestinationURL: linkedOutside)
+        defer {
+            try? FileManager.default.removeItem(at: linkedOutside)
+            try? FileManager.default.removeItem(at: parent.appendingPathComponent(climbed))
+        }
+
+        let template = try JobDocument.parse(TestStack.jobDocument(name: "good-job", rounds: 1, minimum: 1))
+        var dotDot = template, linked = template, nul = template
+        dotDot.metadata.name = "dot-dot"
+        dotDot.spec.server.storage.path = "/../../\(climbed)"  // modelRoot is <root>/storage: this is <root>/../<climbed>
+        linked.metadata.name = "linked"
+        linked.spec.server.storage.path = "/linked"
+        nul.metadata.name = "nul-image"
+        nul.spec.client.image = "client\u{0}"
+
+        let services = try stack.hubServices(statusAPI: false) + stack.collaboratorServices(1)
+        try await stack.running(services) {
+            try await Self.publish([dotDot, linked, nul, template], on: stack)
+            // The valid job runs to its model file: the pipeline worked through the bad ones.
+            let goodModel = stack.modelRoot.appendingPathComponent("data/models/good-job/round-0001.safetensors")
+            try await Self.waitUntil("the valid job's model is written") { FileManager.default.fileExists(atPath: goodModel.path) }
+            var refused: [String: String] = [:]
+            try await Self.waitUntil("the aggregator dead-letters the three jobs") {
+                for letter in try await Self.deadLetters(stack) where letter.service == "aggregator" { refused[letter.key] = letter.reason }
+                return Set(refused.keys).isSuperset(of: ["dot-dot", "linked", "nul-image"])
+            }
+            #expect(refused["dot-dot"]?.contains("spec.server.storage.path") == true, "\(refused)")
+            #expect(refused["linked"]?.contains("outside the root") == true, "\(refused)")
+            #expect(refused["nul-image"]?.contains("spec.client.image") == true, "\(refused)")
+            #expect(refused["good-job"] == nil)
+        }
+        #expect(!FileManager.default.fileExists(atPath: parent.appendingPathComponent(climbed).path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: linkedOutside.path).isEmpty)
+    }
+
+    @Test func aCollaboratorRefusesADataPathOutsideItsDataRoot() async throws {
+        let stack = try await TestStack.make(clusters: 1, label: "dataroot")
+        let outsideName = TestInfrastructure.uniqueName("outside-root-")
+        let outside = stack.root.deletingLastPathComponent().appendingPathComponent(outsideName)
+        try LabeledImages.synthetic(count: 100, featureCount: 16, classes: 4, seed: 3).write(to: outside, split: .train)
+        defer { try? FileManager.default.removeItem(at: outside) }
+        // The claim value is `/../<outside>`: what a registration put on the log directly could say.
+        let configuration = CollaboratorConfiguration(
+            hub: stack.hub,
+            registration: ClusterRegistration(
+                name: "c1", claims: ["federated-learning-sample.client-data": "/../\(outsideName)"],
+                resources: ClusterResources(cpuMillicores: 2000, memoryBytes: 1 << 30)
+            ),
+            dataRoot: stack.root.path, heartbeatInterval: .seconds(1)
+        )
+        let (producer, agent) = try EventPublisher.make(configuration: stack.hub, source: "flotilla/collaborator/c1", logger: stack.logger)
+        let collaborator: [any Service] = [
+            producer,
+            HeartbeatService(configuration: configuration, publisher: agent, logger: stack.logger),
+            CollaboratorService(configuration: configuration, publisher: agent, logger: stack.logger),
+        ]
+        try await stack.running(try stack.hubServices(statusAPI: false) + collaborator) {
+            try await Self.publish([try JobDocument.parse(TestStack.jobDocument(name: "outside-data", rounds: 1, minimum: 1))], on: stack)
+            var failure: RoundParticipationFailed?
+            var updates = 0
+            try await Self.waitUntil("the collaborator reports the round failed") {
+                for message in try await EventLog.read(topics: [.rounds, .updates], stack: stack, idle: .seconds(1)) {
+                    guard let event = try? ConsumedEvent(message: message, topicPrefix: stack.hub.topicPrefix) else { continue }
+                    if event.envelope.type == .modelUpdateSubmitted { updates += 1 }
+                    if event.envelope.type == .roundParticipationFailed { failure = try event.payload(RoundParticipationFailed.self) }
+                }
+                return failure != nil || updates > 0
+            }
+            #expect(updates == 0, "the collaborator trained on data outside its root")
+            #expect(failure?.cluster == "c1")
+            #expect(failure?.reason.contains("data path refused") == true, "\(String(describing: failure))")
+        }
+    }
+}
