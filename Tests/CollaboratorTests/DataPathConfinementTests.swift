@@ -49,3 +49,30 @@ import Testing
         }
     }
 }
+
+/// A `RoundStarted` from the log gets the job document's training limits before anything is
+/// allocated or trained, so a round put there directly cannot train for ever or exhaust memory.
+@Suite struct RoundSettingsTests {
+    static func round(architecture: ModelArchitecture = .softmaxRegression(inputs: 4, classes: 2), epochs: Int = 1) -> RoundStarted {
+        RoundStarted(
+            jobID: "job-a", round: 1, participants: [Participant(cluster: "c1", dataPath: "/d")], baseVersion: 0, baseModelSHA256: "x",
+            architecture: architecture, training: TrainingConfiguration(epochs: epochs, batchSize: 8, learningRate: 0.1)
+        )
+    }
+
+    @Test(arguments: [
+        (round(epochs: 1_000_000_000), "epochs"),
+        (round(architecture: .mlp(inputs: 1 << 24, hidden: 1 << 16, classes: 10)), "too large"),
+        (round(architecture: .mlp(inputs: 1 << 20, hidden: 1 << 10, classes: 10)), "parameters"),
+        (round(architecture: .softmaxRegression(inputs: 0, classes: 2)), "model"),
+    ])
+    func outOfRangeSettingsAreRefusedWithTheReason(round: RoundStarted, mention: String) async throws {
+        let workspace = TrainingWorkspace(dataRoot: "/nonexistent")
+        let error = await #expect(throws: TrainingWorkspace.RoundError.self) { _ = try await workspace.train(for: round, as: "c1", dataPath: "/d") }
+        guard case .settingsRefused(let problems)? = error else {
+            Issue.record("expected refused settings, got \(String(describing: error))")
+            return
+        }
+        #expect(problems.contains(mention), "\(problems)")
+    }
+}

@@ -7,9 +7,6 @@ public struct TrainingSpec: Codable, Sendable, Hashable {
         case softmaxRegression, mlp
     }
 
-    /// 64 Mi parameters: 256 MiB per model, which the aggregator holds once per update in flight.
-    public static let maximumParameters = 1 << 26
-
     public var model: Model?
     public var hiddenUnits: Int?
     public var inputs: Int?
@@ -57,31 +54,17 @@ public struct TrainingSpec: Codable, Sendable, Hashable {
 
     func validate(at path: String) -> [FieldError] {
         var errors: [FieldError] = []
-        func positive<T: Comparable & Numeric>(_ value: T?, _ name: String, max: T) {
+        func positive(_ value: Int?, _ name: String, max: Int) {
             guard let value else { return }
             if value <= 0 || value > max { errors.append(FieldError(field: "\(path).\(name)", problem: "must be in 1...\(max), got \(value)")) }
         }
         positive(hiddenUnits, "hiddenUnits", max: 65_536)
         positive(inputs, "inputs", max: 1 << 24)
         positive(classes, "classes", max: 65_536)
-        positive(epochs, "epochs", max: 1_000)
-        positive(batchSize, "batchSize", max: 1 << 20)
-        if let learningRate, !(learningRate > 0 && learningRate <= 10) {
-            errors.append(FieldError(field: "\(path).learningRate", problem: "must be in (0, 10], got \(learningRate)"))
-        }
-        if let proximalMu, !(proximalMu >= 0 && proximalMu <= 100) {
-            errors.append(FieldError(field: "\(path).proximalMu", problem: "must be in [0, 100], got \(proximalMu)"))
-        }
         guard errors.isEmpty else { return errors }
-        // Each size may be in range while the model they make is not (every service holds it).
-        do throws(ModelError) {
-            try architecture.validateDimensions()
-            if architecture.parameterCount > Self.maximumParameters {
-                errors.append(FieldError(field: path, problem: "the model would have \(architecture.parameterCount) parameters; at most \(Self.maximumParameters) (256 MiB) are allowed"))
-            }
-        } catch {
-            errors.append(FieldError(field: path, problem: "\(error)"))
+        // The rest are judged on the settings as resolved, with the rules a collaborator applies.
+        return TrainingLimits.problems(architecture: architecture, configuration: configuration).map {
+            FieldError(field: $0.field.isEmpty ? path : "\(path).\($0.field)", problem: $0.problem)
         }
-        return errors
     }
 }
