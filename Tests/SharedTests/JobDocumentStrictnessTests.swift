@@ -28,6 +28,13 @@ import Testing
         #expect(error.errors.contains { $0.field == field && $0.problem.hasPrefix("unknown field") }, "errors were \(error.errors)")
     }
 
+    /// As kubectl: a field given twice is refused (the YAML parser does it), not last-one-wins.
+    @Test func aFieldGivenTwiceIsRefused() throws {
+        let document = Self.full.replacingOccurrences(of: "rounds: 2", with: "rounds: 2\n    rounds: 3")
+        let error = try #require(throws: JobValidationError.self) { try JobDocument.parse(document) }
+        #expect(error.description.contains("duplicated key(s): 'rounds'"), "errors were \(error.errors)")
+    }
+
     @Test func aKnownFieldSetToNullIsNotUnknown() throws {
         let document = Self.full.replacingOccurrences(of: "image: client:1", with: "image: null")
         #expect(try JobDocument.parse(document).spec.client.image == nil)
