@@ -81,6 +81,34 @@ struct ConsumedEventValidationTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: linkedOutside.path).isEmpty)
     }
 
+    /// A link planted where a model file goes (the job's directory itself is inside the root,
+    /// so the job was admitted): the write is refused and the job fails with the reason,
+    /// instead of retrying for ever; the link's target is never written.
+    @Test func aModelFileLinkedOutOfTheRootFailsTheJob() async throws {
+        let stack = try await TestStack.make(clusters: 1, label: "latelink")
+        let target = stack.root.deletingLastPathComponent().appendingPathComponent(TestInfrastructure.uniqueName("link-target-"))
+        try Data("untouched".utf8).write(to: target)
+        defer { try? FileManager.default.removeItem(at: target) }
+        let directory = stack.modelRoot.appendingPathComponent("data/models/late-link")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: directory.appendingPathComponent("round-0001.safetensors"), withDestinationURL: target)
+        try await stack.running(try stack.hubServices(statusAPI: false) + stack.collaboratorServices(1)) {
+            try await Self.publish([try JobDocument.parse(TestStack.jobDocument(name: "late-link", rounds: 2, minimum: 1))], on: stack)
+            var failed: JobPhaseChanged?
+            try await Self.waitUntil("the job fails") {
+                for message in try await EventLog.read(topics: [.jobs], stack: stack, idle: .seconds(1)) {
+                    guard let event = try? ConsumedEvent(message: message, topicPrefix: stack.hub.topicPrefix), event.envelope.type == .jobPhaseChanged,
+                          let change = try? event.payload(JobPhaseChanged.self), change.jobID == "late-link", change.phase == .failed else { continue }
+                    failed = change
+                }
+                return failed != nil
+            }
+            #expect(failed?.reason == "ModelPathRefused")
+            #expect(failed?.message.contains("outside the root") == true, "\(String(describing: failed))")
+        }
+        #expect(try String(contentsOf: target, encoding: .utf8) == "untouched")
+    }
+
     @Test func aCollaboratorRefusesADataPathOutsideItsDataRoot() async throws {
         let stack = try await TestStack.make(clusters: 1, label: "dataroot")
         let outsideName = TestInfrastructure.uniqueName("outside-root-")

@@ -59,7 +59,7 @@ public struct ConfinedPath: Sendable, Hashable, CustomStringConvertible {
             }
             let failure = errno
             guard failure == ENOENT, existing != "/", let slash = existing.lastIndex(of: "/") else {
-                throw PathConfinementError(path: requested, root: root, problem: "cannot be resolved: \(String(cString: strerror(failure)))")
+                throw PathConfinementError(path: requested, root: root, problem: "cannot be resolved: \(String(cString: strerror(failure)))", isViolation: false)
             }
             var status = stat()
             if lstat(existing, &status) == 0 {
@@ -83,10 +83,13 @@ public struct ConfinedPath: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A path that would leave its root, with the reason.
+/// A path that would leave its root, or could not be resolved to tell, with the reason.
 public struct PathConfinementError: Error, Sendable, Hashable, CustomStringConvertible {
     public var path: String
     public var root: String
     public var problem: String
+    /// True when the path itself is refused (it leads out of the root); false when the file
+    /// system could not resolve it (a file where a directory belongs), which may pass.
+    public var isViolation = true
     public var description: String { "path '\(TextFields.escaped(path))' \(problem); it must stay inside \(root)" }
 }

@@ -119,8 +119,11 @@ public struct AggregatorService: Service {
     /// over again) would apply it twice: an update would be refused as its own duplicate and
     /// its round never completed. Every action is idempotent (derived event ids, atomic files).
     /// Cancelled at shutdown, what is left is redone after the restart (see ``recover()``).
+    /// One exception: a model path the store refuses as outside the root fails the job instead.
     func performDecided(_ actions: [AggregatorAction]) async throws {
+        var refusedJobs: Set<String> = []
         for action in actions {
+            if let jobID = action.jobID, refusedJobs.contains(jobID) { continue }
             var backoff: Duration = .milliseconds(100)
             while true {
                 do {
@@ -128,6 +131,12 @@ public struct AggregatorService: Service {
                     break
                 } catch is CancellationError {
                     throw CancellationError()
+                } catch let refusal as PathConfinementError where refusal.isViolation {
+                    guard let jobID = action.storedJobID else { throw refusal }
+                    logger.error("model path refused, failing the job", metadata: ["job": "\(jobID)", "reason": "\(refusal)"])
+                    refusedJobs.insert(jobID)
+                    try await performDecided(await state.apply { $0.storageRefused(jobID: jobID, reason: "\(refusal)") })
+                    break
                 } catch {
                     logger.error("could not carry out a decision, will retry", metadata: ["action": "\(action.label)", "error": "\(error)"])
                     try await Task.sleep(for: backoff)

@@ -14,6 +14,9 @@ extension JobSubmitted {
         do {
             try ModelStore(root: modelRoot).checkDirectory(of: job)
         } catch {
+            // A path the file system cannot resolve now (a file where a directory belongs) is a
+            // disk fault, not a refusal: the model store retries its writes until it passes.
+            guard error.isViolation else { return nil }
             return "job \(job.id): spec.server.storage.path: \(error)"
         }
         return nil
