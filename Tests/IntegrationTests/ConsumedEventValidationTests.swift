@@ -12,13 +12,39 @@ import Testing
 struct ConsumedEventValidationTests {
     struct DeadLetter { var service: String; var reason: String; var key: String }
 
-    static func deadLetters(_ stack: TestStack) async throws -> [DeadLetter] {
-        try await EventLog.read(topics: [.deadLetter], stack: stack, idle: .seconds(1)).map { message in
-            func header(_ name: String) -> String {
-                message.headers.first { $0.key == name }.map { String(decoding: $0.value, as: UTF8.self) } ?? ""
-            }
-            return DeadLetter(service: header(DeadLetterHeader.service), reason: header(DeadLetterHeader.reason), key: String(decoding: message.key ?? [], as: UTF8.self))
+    static func deadLetter(_ message: KafkaConsumerMessage) -> DeadLetter {
+        func header(_ name: String) -> String {
+            message.headers.first { $0.key == name }.map { String(decoding: $0.value, as: UTF8.self) } ?? ""
         }
+        return DeadLetter(service: header(DeadLetterHeader.service), reason: header(DeadLetterHeader.reason), key: String(decoding: message.key ?? [], as: UTF8.self))
+    }
+
+    /// Reads `topic` from the beginning with one consumer until `done` says so, or fails after
+    /// `timeout` (a consumer kept open: under load its first fetch can take seconds).
+    static func follow(_ topic: Topic, on stack: TestStack, timeout: Duration = .seconds(90), until done: @escaping @Sendable ([KafkaConsumerMessage]) -> Bool) async throws {
+        let consumer = try KafkaConsumer(
+            configuration: stack.hub.kafka, groupID: TestInfrastructure.uniqueName("follower-"),
+            subscription: .assignAll(topics: [stack.hub.topic(topic)], start: .beginning), logger: stack.logger
+        )
+        let finished = try? await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                var seen: [KafkaConsumerMessage] = []
+                for try await message in consumer.messages where message.streamMarkerID == nil {
+                    seen.append(message)
+                    if done(seen) { return true }
+                }
+                return false
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return false
+            }
+            let first = try await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        await consumer.close()
+        if finished != true { Issue.record("\(topic) did not show what was awaited within \(timeout)") }
     }
 
     static func publish(_ jobs: [FederatedLearningJob], on stack: TestStack) async throws {
@@ -67,11 +93,13 @@ struct ConsumedEventValidationTests {
             // The valid job runs to its model file: the pipeline worked through the bad ones.
             let goodModel = stack.modelRoot.appendingPathComponent("data/models/good-job/round-0001.safetensors")
             try await Self.waitUntil("the valid job's model is written") { FileManager.default.fileExists(atPath: goodModel.path) }
-            var refused: [String: String] = [:]
-            try await Self.waitUntil("the aggregator dead-letters the three jobs") {
-                for letter in try await Self.deadLetters(stack) where letter.service == "aggregator" { refused[letter.key] = letter.reason }
+            let collected = RefusedJobs()
+            try await Self.follow(.deadLetter, on: stack) { messages in
+                let refused = Dictionary(messages.map(Self.deadLetter).filter { $0.service == "aggregator" }.map { ($0.key, $0.reason) }, uniquingKeysWith: { $1 })
+                collected.set(refused)
                 return Set(refused.keys).isSuperset(of: ["dot-dot", "linked", "nul-image"])
             }
+            let refused = collected.value
             #expect(refused["dot-dot"]?.contains("spec.server.storage.path") == true, "\(refused)")
             #expect(refused["linked"]?.contains("outside the root") == true, "\(refused)")
             #expect(refused["nul-image"]?.contains("spec.client.image") == true, "\(refused)")
@@ -147,4 +175,12 @@ struct ConsumedEventValidationTests {
             #expect(failure?.reason.contains("data path refused") == true, "\(String(describing: failure))")
         }
     }
+}
+
+/// What a follower saw last, for the test to inspect afterwards.
+final class RefusedJobs: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String: String] = [:]
+    func set(_ value: [String: String]) { lock.withLock { stored = value } }
+    var value: [String: String] { lock.withLock { stored } }
 }

@@ -39,6 +39,8 @@ public struct AggregatorRecovery: Sendable {
     private var actions: [AggregatorAction] = []
     /// Rebuilt rounds' files, to restore as soon as they are rebuilt (``takeRestores()``).
     private var restores: [StoredModel] = []
+    /// Jobs the replay refused, with the reason, for the service to dead-letter.
+    public private(set) var refusedJobs: [(message: KafkaConsumerMessage, reason: String)] = []
     /// Figures for the log line: jobs by phase, rounds re-aggregated, updates replayed.
     public private(set) var summary = Summary()
 
@@ -64,9 +66,12 @@ public struct AggregatorRecovery: Sendable {
         let envelope = event.envelope
         switch envelope.type {
         case .jobSubmitted:
-            // A job refused when first consumed (dead-lettered) is refused again, not rebuilt.
-            guard let submitted = try? event.payload(JobSubmitted.self), submissions[submitted.job.id] == nil,
-                  submitted.admissionProblem(modelRoot: modelRoot) == nil else { return }
+            guard let submitted = try? event.payload(JobSubmitted.self), submissions[submitted.job.id] == nil else { return }
+            // Refused again, not rebuilt; reported, since the replay may be its first reading.
+            if let problem = submitted.admissionProblem(modelRoot: modelRoot) {
+                refusedJobs.append((event.message, problem))
+                return
+            }
             submissions[submitted.job.id] = Submission(job: submitted.job, eventID: envelope.id)
             order.append(submitted.job.id)
         case .jobPhaseChanged:

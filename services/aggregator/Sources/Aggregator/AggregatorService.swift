@@ -62,6 +62,12 @@ public struct AggregatorService: Service {
             let restores = recovery.takeRestores().map { AggregatorAction.restoreModel($0) }
             if !restores.isEmpty { try await performDecided(restores) }
         }
+        // A refused job met first by this replay (submitted while the aggregator was down) is
+        // dead-lettered now; after a restart it is reported again under its original offset.
+        for (message, reason) in recovery.refusedJobs {
+            logger.warning("job refused", metadata: ["reason": "\(reason)"])
+            try await publisher.deadLetter(message, reason: reason, service: "aggregator")
+        }
         let (coordinator, actions) = recovery.finish()
         let summary = recovery.summary
         await state.install(coordinator)
