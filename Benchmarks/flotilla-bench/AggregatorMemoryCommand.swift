@@ -41,7 +41,10 @@ struct AggregatorMemoryCommand: AsyncParsableCommand {
         let names = (1...clients).map { String(format: "c%03d", $0) }
         let job = FederatedLearningJob(metadata: ObjectMeta(name: "memory"), spec: FederatedLearningSpec(
             server: ServerSpec(rounds: 1, minAvailableClients: clients, storage: StorageSpec(path: "/models")),
-            client: ClientSpec(placement: PlacementSpec()), training: spec
+            // The aggregator admits only jobs the front door would (a placement must hand out data paths).
+            client: ClientSpec(placement: PlacementSpec(predicates: [ClusterPredicate(requiredClusterSelector: ClusterSelector(
+                claimSelector: ClusterClaimSelector(matchExpressions: [SelectorRequirement(key: "data", operator: .exists)])
+            ))])), training: spec
         ))
         try await publisher.publish(JobSubmitted(job: job))
         try await publisher.publish(PlacementDecided(

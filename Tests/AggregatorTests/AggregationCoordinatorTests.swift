@@ -120,6 +120,7 @@ import Testing
         ("wrong round", "job-a", 2, "c1", Float(1), 10, "current round is 1"),
         ("not selected", "job-a", 1, "c9", Float(1), 10, "was not selected"),
         ("no examples", "job-a", 1, "c1", Float(1), 0, "example count"),
+        ("examples beyond an integer column", "job-a", 1, "c1", Float(1), Int.max, "example count must be in 1...2147483647"),
         ("not a number", "job-a", 1, "c1", Float.nan, 10, ""),
         ("infinite", "job-a", 1, "c1", Float.infinity, 10, ""),
     ])

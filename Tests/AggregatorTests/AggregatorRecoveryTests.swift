@@ -17,7 +17,9 @@ import Testing
             metadata: ObjectMeta(name: "job-r"),
             spec: FederatedLearningSpec(
                 server: ServerSpec(rounds: rounds, minAvailableClients: 3, storage: StorageSpec(path: "/models")),
-                client: ClientSpec(placement: PlacementSpec()),
+                client: ClientSpec(placement: PlacementSpec(predicates: [ClusterPredicate(requiredClusterSelector: ClusterSelector(
+                    claimSelector: ClusterClaimSelector(matchExpressions: [SelectorRequirement(key: "data", operator: .exists)])
+                ))])),
                 training: TrainingSpec(model: .softmaxRegression, inputs: 4, classes: 3),
                 aggregation: RoundPolicy(strategy: strategy)
             )

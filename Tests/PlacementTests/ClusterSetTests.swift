@@ -9,6 +9,7 @@ import Testing
         Fixtures.cluster("a", set: "s1"),
         Fixtures.cluster("b", set: "s2"),
         Fixtures.cluster("c"),
+        Fixtures.cluster("d", set: ""),  // an empty label is no set either
     ]
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -20,13 +21,17 @@ import Testing
     }
 
     @Test(arguments: [
-        Case(clusterSets: nil, expected: ["a", "b", "c"], reason: .allDecisionsScheduled),
-        Case(clusterSets: [], expected: ["a", "b", "c"], reason: .allDecisionsScheduled),
-        Case(clusterSets: ["global"], expected: ["a", "b", "c"], reason: .allDecisionsScheduled),
+        Case(clusterSets: nil, expected: ["a", "b", "c", "d"], reason: .allDecisionsScheduled),
+        Case(clusterSets: [], expected: ["a", "b", "c", "d"], reason: .allDecisionsScheduled),
+        Case(clusterSets: ["global"], expected: ["a", "b", "c", "d"], reason: .allDecisionsScheduled),
         Case(clusterSets: ["s1"], expected: ["a"], reason: .allDecisionsScheduled),
         Case(clusterSets: ["s1", "s2"], expected: ["a", "b"], reason: .allDecisionsScheduled),
-        Case(clusterSets: ["s1", "global"], expected: ["a", "b", "c"], reason: .allDecisionsScheduled),
+        Case(clusterSets: ["s1", "global"], expected: ["a", "b", "c", "d"], reason: .allDecisionsScheduled),
         Case(clusterSets: ["empty"], expected: [], reason: .allManagedClusterSetsEmpty),
+        // OCM's DefaultClusterSet: a cluster without the set label is in `default`.
+        Case(clusterSets: ["default"], expected: ["c", "d"], reason: .allDecisionsScheduled),
+        Case(clusterSets: ["s1", "default"], expected: ["a", "c", "d"], reason: .allDecisionsScheduled),
+        Case(clusterSets: ["default"], bound: ["default"], expected: ["c", "d"], reason: .allDecisionsScheduled),
         // With bindings modelled: empty clusterSets means every bound set (OCM).
         Case(clusterSets: nil, bound: ["s1"], expected: ["a"], reason: .allDecisionsScheduled),
         Case(clusterSets: ["s1", "s2"], bound: ["s2"], expected: ["b"], reason: .allDecisionsScheduled),
@@ -44,7 +49,7 @@ import Testing
         let c = try #require(decision.explanation(for: "c"))
         #expect(c.filteredBy == "clusterSets")
         #expect(c.filterReason == "not a member of cluster sets [s1, s2]")
-        #expect(decision.explanations.map(\.cluster) == ["a", "b", "c"])
+        #expect(decision.explanations.map(\.cluster) == ["a", "b", "c", "d"])
     }
 
     @Test func emptySetMessageNamesTheSets() {

@@ -56,7 +56,7 @@ import Testing
         Case(name: "empty key", spec: labels(SelectorRequirement(key: "", operator: .exists)),
              errors: [error("\(labelPath)[0].key", "must not be empty")]),
         Case(name: "empty matchLabels key", spec: PlacementSpec(predicates: [Fixtures.labelPredicate(matchLabels: ["": "v"])]),
-             errors: [error("predicates[0].requiredClusterSelector.labelSelector.matchLabels", "keys must not be empty")]),
+             errors: [error("predicates[0].requiredClusterSelector.labelSelector.matchLabels[]", "'' is not a qualified name: the name must not be empty")]),
         Case(name: "valid selectors", spec: claims(
             SelectorRequirement(key: "a", operator: .in, values: ["x"]),
             SelectorRequirement(key: "b", operator: .notIn, values: ["y"]),
@@ -89,7 +89,7 @@ import Testing
         Case(name: "AddOn without addOn", spec: weighted(ScoreCoordinate(type: "AddOn"), nil),
              errors: [error("prioritizerPolicy.configurations[1].scoreCoordinate.addOn", "is required when type is AddOn")]),
         Case(name: "AddOn without scoreName", spec: weighted(.addOn(resourceName: "r", scoreName: ""), nil),
-             errors: [error("prioritizerPolicy.configurations[1].scoreCoordinate.addOn.scoreName", "must not be empty")]),
+             errors: [error("prioritizerPolicy.configurations[1].scoreCoordinate.addOn.scoreName", "'' is not a valid score name: the name must not be empty")]),
         Case(name: "AddOn without resourceName", spec: weighted(.addOn(resourceName: "", scoreName: "s"), nil),
              errors: [error("prioritizerPolicy.configurations[1].scoreCoordinate.addOn.resourceName", "must not be empty")]),
         Case(name: "unknown coordinate type", spec: weighted(ScoreCoordinate(type: "Plugin"), nil),

@@ -26,7 +26,7 @@ struct RandomPlacement {
 
     static let now = Date(timeIntervalSince1970: 1_700_000_000)
     static let keys = ["region", "tier", "zone", ManagedCluster.clusterSetLabel, "platform", "data"]
-    static let values = ["eu", "us", "ap", "gold", "silver", "fl", "edge", "global", "é", "e\u{301}", "", "/data/1", "k8s"]
+    static let values = ["eu", "us", "ap", "gold", "silver", "fl", "edge", "global", "default", "é", "e\u{301}", "", "/data/1", "k8s"]
     static let scoreKeys = ["default/cpuratio", "cpuratio", "other/gpu", "gpu"]
     static let taintKeys = [Taint.unavailableKey, Taint.unreachableKey, "custom"]
 
@@ -97,7 +97,7 @@ struct RandomPlacement {
             )
         }
         return PlacementSpec(
-            clusterSets: pick([nil, [], ["global"], ["fl"], ["fl", "edge"], ["nowhere"]]),
+            clusterSets: pick([nil, [], ["global"], ["fl"], ["fl", "edge"], ["nowhere"], ["default"], ["fl", "default"]]),
             numberOfClusters: chance(40) ? nil : Int32(int(0...20)),
             predicates: chance(15) ? nil : predicates,
             prioritizerPolicy: chance(20) ? nil : PrioritizerPolicy(mode: pick([nil, .additive, .exact]), configurations: configurations),
@@ -111,7 +111,7 @@ struct RandomPlacement {
             now: Self.now,
             currentDecision: Set(some(names, max: 8)),
             otherPlacementDecisions: Dictionary(some(names, max: 10).map { ($0, int(0...4)) }, uniquingKeysWith: { $1 }),
-            boundClusterSets: chance(80) ? nil : Set(some(["global", "fl", "edge"], max: 2))
+            boundClusterSets: chance(80) ? nil : Set(some(["global", "fl", "edge", "default"], max: 2))
         )
     }
 }

@@ -27,12 +27,12 @@ import Testing
         spec:
           framework: flower
           server: {rounds: 2, minAvailableClients: 1, storage: {path: /models}}
-          client: {placement: {clusterSets: [global]}}
+          client: {placement: {clusterSets: [global], predicates: [{requiredClusterSelector: {claimSelector: {matchExpressions: [{key: data, operator: Exists}]}}}]}}
         """
 
     @Test func acceptsAMinimalDocumentAndJSON() throws {
         #expect(try JobDocument.parse(Self.valid).spec.server.rounds == 2)
-        let json = #"{"apiVersion":"federation-ai.open-cluster-management.io/v1alpha1","kind":"FederatedLearning","metadata":{"name":"j"},"spec":{"framework":"openfl","server":{"rounds":1,"minAvailableClients":1,"storage":{"path":"/m"}},"client":{"placement":{}}}}"#
+        let json = #"{"apiVersion":"federation-ai.open-cluster-management.io/v1alpha1","kind":"FederatedLearning","metadata":{"name":"j"},"spec":{"framework":"openfl","server":{"rounds":1,"minAvailableClients":1,"storage":{"path":"/m"}},"client":{"placement":{"predicates":[{"requiredClusterSelector":{"claimSelector":{"matchExpressions":[{"key":"data","operator":"In","values":["/d"]}]}}}]}}}}"#
         #expect(try JobDocument.parse(json).spec.framework == .openfl)
     }
 

@@ -1,4 +1,8 @@
 extension AggregationStrategy {
+    /// The largest `f` or `m` a strategy takes: far beyond any fleet, and small enough that
+    /// `2f + 3` never overflows.
+    public static let maximumCount = 100_000
+
     /// Every parameter that is out of range, each naming its field (`strategy.<field>`);
     /// empty when the strategy is usable. Checks that depend on the number of updates are in
     /// `validate(updateCount:)`.
@@ -25,10 +29,10 @@ extension AggregationStrategy {
             // At beta >= 0.5 nothing would be left between the two cuts.
             check(beta >= 0 && beta < 0.5, "beta", "in [0, 0.5)", beta)
         case let .krum(f):
-            check(f >= 0, "f", ">= 0", f)
+            check((0...Self.maximumCount).contains(f), "f", "in 0...\(Self.maximumCount)", f)
         case let .multiKrum(f, m):
-            check(f >= 0, "f", ">= 0", f)
-            check(m >= 1, "m", ">= 1", m)
+            check((0...Self.maximumCount).contains(f), "f", "in 0...\(Self.maximumCount)", f)
+            check((1...Self.maximumCount).contains(m), "m", "in 1...\(Self.maximumCount)", m)
         }
         return errors
     }

@@ -7,6 +7,8 @@ public struct ManagedCluster: Codable, Sendable, Hashable {
     public static let clusterSetLabel = "cluster.open-cluster-management.io/clusterset"
     /// The set that holds every cluster regardless of labels.
     public static let globalClusterSet = "global"
+    /// The set of every cluster without a clusterset label (OCM's `DefaultClusterSet`).
+    public static let defaultClusterSet = "default"
 
     public var name: String
     public var labels: [String: String]
@@ -45,6 +47,9 @@ public struct ManagedCluster: Codable, Sendable, Hashable {
         scores[Self.scoreKey(resourceName: resourceName, scoreName: scoreName)] ?? scores[scoreName]
     }
 
-    /// The cluster set this cluster's label puts it in, if any.
-    public var clusterSet: String? { labels[Self.clusterSetLabel] }
+    /// The cluster set this cluster's label puts it in; `default` when it has no such label.
+    public var clusterSet: String {
+        guard let set = labels[Self.clusterSetLabel], !set.isEmpty else { return Self.defaultClusterSet }
+        return set
+    }
 }

@@ -5,7 +5,7 @@ import Shared
 /// Candidate selection by cluster set (OCM: the sets in `clusterSets` intersected with the bound sets).
 ///
 /// Membership is by the label `cluster.open-cluster-management.io/clusterset`; the `global` set
-/// holds every cluster. An empty `clusterSets` means every bound set, as in OCM; since Flotilla
+/// holds every cluster, and a cluster without the label (or with it empty) is in `default`. An empty `clusterSets` means every bound set, as in OCM; since Flotilla
 /// binds every set by default, that is `global`.
 struct ReferenceClusterSetFilter: ClusterFilter {
     static let name = ClusterExplanation.clusterSetsFilter
@@ -36,7 +36,8 @@ struct ReferenceClusterSetFilter: ClusterFilter {
 
     func evaluate(labels: [String: String]) -> FilterOutcome {
         if selectsAll { return .pass(until: nil) }
-        if let set = labels.referenceScanLookup(ManagedCluster.clusterSetLabel), members.contains(set) {
+        let label = labels.referenceScanLookup(ManagedCluster.clusterSetLabel) ?? ""
+        if members.contains(label.isEmpty ? ManagedCluster.defaultClusterSet : label) {
             return .pass(until: nil)
         }
         return .filtered(reason: reason)

@@ -5,17 +5,34 @@ import Yams
 /// reported with the field it concerns, e.g. `spec.server.rounds: must be at least 1, got 0`.
 public enum JobDocument {
     public static let maximumRounds = 10_000
+    /// More clients than any fleet Flotilla schedules; also bounds Krum's `2f + 3` arithmetic.
+    public static let maximumClients = 10_000
+    public static let maximumWaitTimeoutSeconds = 604_800
 
     public static func parse(_ text: String) throws(JobValidationError) -> FederatedLearningJob {
         let job: FederatedLearningJob
+        let node: Node
         do {
-            job = try YAMLDecoder().decode(FederatedLearningJob.self, from: text)
+            guard let composed = try Yams.compose(yaml: text) else {
+                throw JobValidationError(errors: [FieldError(field: "document", problem: "is empty")])
+            }
+            node = composed
+            job = try YAMLDecoder().decode(FederatedLearningJob.self, from: node)
+        } catch let error as JobValidationError {
+            throw error
         } catch let error as DecodingError {
             throw JobValidationError(errors: [FieldError(describing: error)])
         } catch {
             throw JobValidationError(errors: [FieldError(field: "document", problem: "is not valid YAML or JSON: \(error)")])
         }
-        try validate(job)
+        // Strict, as kubectl's field validation: a misspelt field is an error, not a default.
+        let unknown = UnknownFields.problems(in: node, decoded: job)
+        do {
+            try validate(job)
+        } catch {
+            throw JobValidationError(errors: unknown + error.errors)
+        }
+        if !unknown.isEmpty { throw JobValidationError(errors: unknown) }
         return job
     }
 
@@ -30,18 +47,30 @@ public enum JobDocument {
         if let problem = ResourceName.problem(with: job.metadata.name) {
             errors.append(FieldError(field: "metadata.name", problem: problem))
         }
+        errors += LabelRules.labels(job.metadata.labels ?? [:], at: "metadata.labels")
+        for key in (job.metadata.annotations ?? [:]).keys.sorted() {
+            if let problem = KubernetesSyntax.qualifiedNameProblem(key) { errors.append(FieldError(field: "metadata.annotations[\(key)]", problem: problem)) }
+        }
         let server = job.spec.server
         if !(1...maximumRounds).contains(server.rounds) {
             errors.append(FieldError(field: "spec.server.rounds", problem: "must be in 1...\(maximumRounds), got \(server.rounds)"))
         }
-        if server.minAvailableClients < 1 {
-            errors.append(FieldError(field: "spec.server.minAvailableClients", problem: "must be at least 1, got \(server.minAvailableClients)"))
+        if !(1...maximumClients).contains(server.minAvailableClients) {
+            errors.append(FieldError(field: "spec.server.minAvailableClients", problem: "must be in 1...\(maximumClients), got \(server.minAvailableClients)"))
         }
-        if let timeout = server.waitTimeoutSeconds, !(1...604_800).contains(timeout) {
-            errors.append(FieldError(field: "spec.server.waitTimeoutSeconds", problem: "must be in 1...604800 (a week), got \(timeout)"))
+        if let timeout = server.waitTimeoutSeconds, !(1...maximumWaitTimeoutSeconds).contains(timeout) {
+            errors.append(FieldError(field: "spec.server.waitTimeoutSeconds", problem: "must be in 1...\(maximumWaitTimeoutSeconds) (a week), got \(timeout)"))
+        }
+        for (index, listener) in (server.listeners ?? []).enumerated() {
+            if let port = listener.port, !(1...65_535).contains(port) {
+                errors.append(FieldError(field: "spec.server.listeners[\(index)].port", problem: "must be in 1...65535, got \(port)"))
+            }
         }
         if let problem = StoragePath.problem(with: server.storage.path) {
             errors.append(FieldError(field: "spec.server.storage.path", problem: problem))
+        }
+        if let size = server.storage.size, ResourceQuantity(size) == nil {
+            errors.append(FieldError(field: "spec.server.storage.size", problem: "'\(size)' is not a quantity like 2Gi or 500M"))
         }
         if let numberOfClusters = job.spec.client.placement.numberOfClusters, Int(numberOfClusters) < server.minAvailableClients {
             errors.append(FieldError(
@@ -50,8 +79,17 @@ public enum JobDocument {
             ))
         }
         errors += job.spec.client.placement.validate(at: "spec.client.placement")
+        if !job.spec.client.placement.providesDataPath {
+            errors.append(FieldError(
+                field: "spec.client.placement.predicates",
+                problem: "no predicate selects on a claim with operator Exists or In, so no cluster could be handed a data path "
+                    + "(add a claimSelector matchExpressions entry such as {key: <dataset>.client-data, operator: Exists})"
+            ))
+        }
         errors += job.spec.training?.validate(at: "spec.training") ?? []
         errors += job.spec.aggregation?.validate(at: "spec.aggregation", minAvailableClients: server.minAvailableClients) ?? []
+        // Every text, wherever it is: a NUL stops PostgreSQL, a control character fools logs.
+        errors += TextFields.problems(in: job)
         if !errors.isEmpty { throw JobValidationError(errors: errors) }
     }
 }

@@ -48,9 +48,13 @@ public struct RoundPolicy: Codable, Sendable, Hashable {
 
     func validate(at path: String, minAvailableClients: Int) -> [FieldError] {
         var errors = aggregation.validate().map { FieldError(field: "\(path).\($0.field)", problem: $0.problem) }
-        // Robust strategies need enough updates per round (Krum: n >= 2f + 3).
-        errors += aggregation.strategy.validate(updateCount: minResponses ?? minAvailableClients).map {
-            FieldError(field: "\(path).\($0.field)", problem: "\($0.problem) (with \(minResponses ?? minAvailableClients) updates per round)")
+        // Robust strategies need enough updates per round (Krum: n >= 2f + 3), judged only on
+        // numbers already known to be in range.
+        let updateCount = minResponses ?? minAvailableClients
+        if errors.isEmpty, (1...JobDocument.maximumClients).contains(updateCount) {
+            errors += aggregation.strategy.validate(updateCount: updateCount).map {
+                FieldError(field: "\(path).\($0.field)", problem: "\($0.problem) (with \(updateCount) updates per round)")
+            }
         }
         if let seconds = roundDeadlineSeconds, !(1...86_400).contains(seconds) {
             errors.append(FieldError(field: "\(path).roundDeadlineSeconds", problem: "must be in 1...86400, got \(seconds)"))

@@ -54,21 +54,17 @@ public struct TrainingSpec: Codable, Sendable, Hashable {
 
     func validate(at path: String) -> [FieldError] {
         var errors: [FieldError] = []
-        func positive<T: Comparable & Numeric>(_ value: T?, _ name: String, max: T) {
+        func positive(_ value: Int?, _ name: String, max: Int) {
             guard let value else { return }
             if value <= 0 || value > max { errors.append(FieldError(field: "\(path).\(name)", problem: "must be in 1...\(max), got \(value)")) }
         }
         positive(hiddenUnits, "hiddenUnits", max: 65_536)
         positive(inputs, "inputs", max: 1 << 24)
         positive(classes, "classes", max: 65_536)
-        positive(epochs, "epochs", max: 1_000)
-        positive(batchSize, "batchSize", max: 1 << 20)
-        if let learningRate, !(learningRate > 0 && learningRate <= 10) {
-            errors.append(FieldError(field: "\(path).learningRate", problem: "must be in (0, 10], got \(learningRate)"))
+        guard errors.isEmpty else { return errors }
+        // The rest are judged on the settings as resolved, with the rules a collaborator applies.
+        return TrainingLimits.problems(architecture: architecture, configuration: configuration).map {
+            FieldError(field: $0.field.isEmpty ? path : "\(path).\($0.field)", problem: $0.problem)
         }
-        if let proximalMu, !(proximalMu >= 0 && proximalMu <= 100) {
-            errors.append(FieldError(field: "\(path).proximalMu", problem: "must be in [0, 100], got \(proximalMu)"))
-        }
-        return errors
     }
 }

@@ -10,7 +10,7 @@ public struct ClusterPredicate: Codable, Sendable, Hashable {
 }
 
 /// `requiredClusterSelector`: the label selector and the claim selector are AND-ed.
-/// (OCM's `celSelector` is not supported and is ignored when decoding.)
+/// (OCM's `celSelector` is not supported: `JobDocument.parse` refuses it as an unknown field.)
 public struct ClusterSelector: Codable, Sendable, Hashable {
     public var labelSelector: LabelSelector?
     public var claimSelector: ClusterClaimSelector?

@@ -8,9 +8,11 @@ public struct FieldError: Error, Sendable, Hashable, Codable, CustomStringConver
     /// What is wrong with it, in plain words.
     public var problem: String
 
+    /// Control characters in either text are shown escaped (`\u{0}`): errors are logged,
+    /// published and stored, and quote the very text that was refused for holding them.
     public init(field: String, problem: String) {
-        self.field = field
-        self.problem = problem
+        self.field = TextFields.escaped(field)
+        self.problem = TextFields.escaped(problem)
     }
 
     public var description: String { "\(field): \(problem)" }

@@ -9,21 +9,21 @@ extension PlacementSpec {
         if let numberOfClusters, numberOfClusters < 0 {
             errors.append(FieldError(field: "\(path).numberOfClusters", problem: "must be >= 0, got \(numberOfClusters)"))
         }
-        for (index, set) in (clusterSets ?? []).enumerated() where set.isEmpty {
-            errors.append(FieldError(field: "\(path).clusterSets[\(index)]", problem: "must not be empty"))
+        for (index, set) in (clusterSets ?? []).enumerated() {
+            // A set is a value of the clusterset label, so it needs that syntax.
+            let problem = set.isEmpty ? "must not be empty" : KubernetesSyntax.labelValueProblem(set)
+            if let problem { errors.append(FieldError(field: "\(path).clusterSets[\(index)]", problem: problem)) }
         }
         for (index, predicate) in (predicates ?? []).enumerated() {
             let selectorPath = "\(path).predicates[\(index)].requiredClusterSelector"
             guard let selector = predicate.requiredClusterSelector else { continue }
             if let labelSelector = selector.labelSelector {
                 let labelPath = "\(selectorPath).labelSelector"
-                for key in (labelSelector.matchLabels ?? [:]).keys.sorted() where key.isEmpty {
-                    errors.append(FieldError(field: "\(labelPath).matchLabels", problem: "keys must not be empty"))
-                }
-                errors += Self.validate(labelSelector.matchExpressions, at: "\(labelPath).matchExpressions")
+                errors += LabelRules.labels(labelSelector.matchLabels ?? [:], at: "\(labelPath).matchLabels")
+                errors += SelectorRequirement.validate(labelSelector.matchExpressions, at: "\(labelPath).matchExpressions", valuesAreLabels: true)
             }
             if let claimSelector = selector.claimSelector {
-                errors += Self.validate(claimSelector.matchExpressions, at: "\(selectorPath).claimSelector.matchExpressions")
+                errors += SelectorRequirement.validate(claimSelector.matchExpressions, at: "\(selectorPath).claimSelector.matchExpressions", valuesAreLabels: false)
             }
         }
         for (index, toleration) in (tolerations ?? []).enumerated() {
@@ -37,81 +37,38 @@ extension PlacementSpec {
         return errors
     }
 
-    private static func validate(_ requirements: [SelectorRequirement]?, at path: String) -> [FieldError] {
+    /// Whether some cluster could get a data path: a selected cluster's client is handed the
+    /// value of a claim the placement requires with `Exists` or `In` (see placement's
+    /// `PlacementCoordinator.dataPath`), so without such a requirement none ever could.
+    public var providesDataPath: Bool {
+        (predicates ?? []).contains { predicate in
+            (predicate.requiredClusterSelector?.claimSelector?.matchExpressions ?? []).contains { $0.operator == .exists || $0.operator == .in }
+        }
+    }
+}
+
+extension SelectorRequirement {
+    /// Label requirements take label values; claim requirements take claim values (data paths).
+    static func validate(_ requirements: [SelectorRequirement]?, at path: String, valuesAreLabels: Bool) -> [FieldError] {
         var errors: [FieldError] = []
         for (index, requirement) in (requirements ?? []).enumerated() {
             let itemPath = "\(path)[\(index)]"
             if requirement.key.isEmpty {
                 errors.append(FieldError(field: "\(itemPath).key", problem: "must not be empty"))
+            } else if let problem = KubernetesSyntax.qualifiedNameProblem(requirement.key) {
+                errors.append(FieldError(field: "\(itemPath).key", problem: problem))
             }
             let values = requirement.values ?? []
             let needsValues = requirement.operator == .in || requirement.operator == .notIn
             if needsValues, values.isEmpty {
-                errors.append(FieldError(
-                    field: "\(itemPath).values",
-                    problem: "must be non-empty when operator is \(requirement.operator.rawValue)"
-                ))
+                errors.append(FieldError(field: "\(itemPath).values", problem: "must be non-empty when operator is \(requirement.operator.rawValue)"))
             } else if !needsValues, !values.isEmpty {
-                errors.append(FieldError(
-                    field: "\(itemPath).values",
-                    problem: "must be empty when operator is \(requirement.operator.rawValue)"
-                ))
+                errors.append(FieldError(field: "\(itemPath).values", problem: "must be empty when operator is \(requirement.operator.rawValue)"))
             }
-        }
-        return errors
-    }
-}
-
-extension Toleration {
-    func validate(at path: String) -> [FieldError] {
-        var errors: [FieldError] = []
-        let op = self.operator ?? .equal
-        if (key ?? "").isEmpty, op != .exists {
-            errors.append(FieldError(field: "\(path).operator", problem: "must be Exists when key is empty"))
-        }
-        if op == .exists, let value, !value.isEmpty {
-            errors.append(FieldError(field: "\(path).value", problem: "must be empty when operator is Exists"))
-        }
-        return errors
-    }
-}
-
-extension PrioritizerConfig {
-    func validate(at path: String) -> [FieldError] {
-        var errors: [FieldError] = []
-        if let weight, !Self.weightRange.contains(weight) {
-            errors.append(FieldError(field: "\(path).weight", problem: "must be between -10 and 10, got \(weight)"))
-        }
-        let coordinatePath = "\(path).scoreCoordinate"
-        switch scoreCoordinate.type {
-        case ScoreCoordinate.builtInType:
-            if let name = scoreCoordinate.builtIn, !name.isEmpty {
-                if BuiltInPrioritizer(rawValue: name) == nil {
-                    let allowed = BuiltInPrioritizer.allowedValues.joined(separator: ", ")
-                    errors.append(FieldError(
-                        field: "\(coordinatePath).builtIn",
-                        problem: "unknown built-in prioritizer \"\(name)\"; allowed values: \(allowed)"
-                    ))
-                }
-            } else {
-                errors.append(FieldError(field: "\(coordinatePath).builtIn", problem: "is required when type is BuiltIn"))
+            for (valueIndex, value) in values.enumerated() {
+                let problem = valuesAreLabels ? KubernetesSyntax.labelValueProblem(value) : LabelRules.claimValueProblem(value)
+                if let problem { errors.append(FieldError(field: "\(itemPath).values[\(valueIndex)]", problem: problem)) }
             }
-        case ScoreCoordinate.addOnType:
-            if let addOn = scoreCoordinate.addOn {
-                if addOn.resourceName.isEmpty {
-                    errors.append(FieldError(field: "\(coordinatePath).addOn.resourceName", problem: "must not be empty"))
-                }
-                if addOn.scoreName.isEmpty {
-                    errors.append(FieldError(field: "\(coordinatePath).addOn.scoreName", problem: "must not be empty"))
-                }
-            } else {
-                errors.append(FieldError(field: "\(coordinatePath).addOn", problem: "is required when type is AddOn"))
-            }
-        default:
-            errors.append(FieldError(
-                field: "\(coordinatePath).type",
-                problem: "unsupported value \"\(scoreCoordinate.type)\"; allowed values: BuiltIn, AddOn"
-            ))
         }
         return errors
     }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// OCM `PlacementSpec` (cluster.open-cluster-management.io/v1beta1), with its exact field names.
-/// Fields Flotilla does not implement (`decisionStrategy`, `spreadPolicy`) are ignored when decoding.
+/// Fields Flotilla does not implement (`decisionStrategy`, `spreadPolicy`) are skipped by the
+/// Codable decoding, and refused as unknown by `JobDocument.parse`, which is strict.
 public struct PlacementSpec: Codable, Sendable, Hashable {
     /// The cluster sets to choose from. Flotilla has no ManagedClusterSetBindings, so every
     /// named set counts as bound; nil or empty means the `global` set (every cluster).

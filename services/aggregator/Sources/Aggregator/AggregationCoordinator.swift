@@ -147,7 +147,8 @@ public struct AggregationCoordinator: Sendable {
         }
         guard !round.answered.contains(update.cluster) else { return "duplicate update from '\(update.cluster)' for round \(round.number)" }
         guard update.baseModelSHA256 == round.baseModelSHA256 else { return "update was trained from model \(update.baseModelSHA256.prefix(12)), not this round's base" }
-        guard update.examples > 0 else { return "example count must be positive, got \(update.examples)" }
+        // Bounded so a round's total (one per participant) fits Int and the projection's integer column.
+        guard (1...Int(Int32.max)).contains(update.examples) else { return "example count must be in 1...\(Int32.max), got \(update.examples)" }
         guard update.loss.isFinite else { return "training loss is not finite" }
         do {
             try architecture.validate(update.parameters)

@@ -39,6 +39,8 @@ public struct AggregatorRecovery: Sendable {
     private var actions: [AggregatorAction] = []
     /// Rebuilt rounds' files, to restore as soon as they are rebuilt (``takeRestores()``).
     private var restores: [StoredModel] = []
+    /// Jobs the replay refused, with the reason, for the service to dead-letter.
+    public private(set) var refusedJobs: [(message: KafkaConsumerMessage, reason: String)] = []
     /// Figures for the log line: jobs by phase, rounds re-aggregated, updates replayed.
     public private(set) var summary = Summary()
 
@@ -49,18 +51,27 @@ public struct AggregatorRecovery: Sendable {
         public var failed: [String] = []
     }
 
-    public init(now: Date, pendingUpdateBytes: Int = AggregationCoordinator.defaultPendingUpdateBytes) {
+    /// Where models are written; jobs whose directory lies outside it are not rebuilt.
+    let modelRoot: String?
+
+    public init(now: Date, pendingUpdateBytes: Int = AggregationCoordinator.defaultPendingUpdateBytes, modelRoot: String? = nil) {
         self.now = now
+        self.modelRoot = modelRoot
         coordinator = AggregationCoordinator(pendingUpdateBytes: pendingUpdateBytes)
     }
 
-    /// Applies one replayed event. Events that cannot be decoded were dead-lettered when first
-    /// consumed and are skipped.
+    /// Applies one replayed event. Events that cannot be decoded or admitted were dead-lettered
+    /// when first consumed and are skipped.
     public mutating func apply(_ event: ConsumedEvent) {
         let envelope = event.envelope
         switch envelope.type {
         case .jobSubmitted:
             guard let submitted = try? event.payload(JobSubmitted.self), submissions[submitted.job.id] == nil else { return }
+            // Refused again, not rebuilt; reported, since the replay may be its first reading.
+            if let problem = submitted.admissionProblem(modelRoot: modelRoot) {
+                refusedJobs.append((event.message, problem))
+                return
+            }
             submissions[submitted.job.id] = Submission(job: submitted.job, eventID: envelope.id)
             order.append(submitted.job.id)
         case .jobPhaseChanged:

@@ -43,7 +43,7 @@ public struct AggregatorService: Service {
     /// the replay ended on each partition.
     func recover(with replay: TopicReplay) async throws -> [KafkaTopicPartitionOffset] {
         let started = ContinuousClock.now
-        var recovery = AggregatorRecovery(now: Date(), pendingUpdateBytes: configuration.pendingUpdateBytes)
+        var recovery = AggregatorRecovery(now: Date(), pendingUpdateBytes: configuration.pendingUpdateBytes, modelRoot: configuration.modelRoot)
         // Jobs, placements and the aggregator's own round decisions fill separate tables, so
         // their interleaving does not matter. Global models are not needed: completed rounds
         // are re-aggregated from their updates.
@@ -57,6 +57,12 @@ public struct AggregatorService: Service {
             // Each rebuilt round's file is checked (and rewritten if torn) as soon as it exists.
             let restores = recovery.takeRestores().map { AggregatorAction.restoreModel($0) }
             if !restores.isEmpty { try await performDecided(restores) }
+        }
+        // A refused job met first by this replay (submitted while the aggregator was down) is
+        // dead-lettered now; after a restart it is reported again under its original offset.
+        for (message, reason) in recovery.refusedJobs {
+            logger.warning("job refused", metadata: ["reason": "\(reason)"])
+            try await publisher.deadLetter(message, reason: reason, service: "aggregator")
         }
         let (coordinator, actions) = recovery.finish()
         let summary = recovery.summary
@@ -74,6 +80,9 @@ public struct AggregatorService: Service {
         switch event.envelope.type {
         case .jobSubmitted:
             let submitted = try event.payload(JobSubmitted.self)
+            if let problem = submitted.admissionProblem(modelRoot: configuration.modelRoot) {
+                throw PermanentEventError(problem)  // dead-lettered with the reason; the job never runs
+            }
             let id = event.envelope.id
             actions = await state.apply { $0.jobSubmitted(submitted, eventID: id, now: Date()) }
         case .jobPhaseChanged:
@@ -112,8 +121,11 @@ public struct AggregatorService: Service {
     /// over again) would apply it twice: an update would be refused as its own duplicate and
     /// its round never completed. Every action is idempotent (derived event ids, atomic files).
     /// Cancelled at shutdown, what is left is redone after the restart (see ``recover(with:)``).
+    /// One exception: a model path the store refuses as outside the root fails the job instead.
     func performDecided(_ actions: [AggregatorAction]) async throws {
+        var refusedJobs: Set<String> = []
         for action in actions {
+            if let jobID = action.jobID, refusedJobs.contains(jobID) { continue }
             var backoff: Duration = .milliseconds(100)
             while true {
                 do {
@@ -121,6 +133,12 @@ public struct AggregatorService: Service {
                     break
                 } catch is CancellationError {
                     throw CancellationError()
+                } catch let refusal as PathConfinementError where refusal.isViolation {
+                    guard let jobID = action.storedJobID else { throw refusal }
+                    logger.error("model path refused, failing the job", metadata: ["job": "\(jobID)", "reason": "\(refusal)"])
+                    refusedJobs.insert(jobID)
+                    try await performDecided(await state.apply { $0.storageRefused(jobID: jobID, reason: "\(refusal)") })
+                    break
                 } catch {
                     logger.error("could not carry out a decision, will retry", metadata: ["action": "\(action.label)", "error": "\(error)"])
                     try await Task.sleep(for: backoff)

@@ -22,12 +22,12 @@ public struct CollaboratorConfiguration: Sendable {
     public init(source: ConfigurationSource) throws(ConfigurationError) {
         let name = try source.string(.clusterName)
         let cpuText = try source.string(.clusterCPU)
-        guard let cores = Double(cpuText), cores >= 0 else {
-            throw ConfigurationError(key: .clusterCPU, problem: "'\(cpuText)' is not a non-negative number of cores")
+        guard let cpuMillicores = ResourceQuantity(cpuText)?.milliUnits else {
+            throw ConfigurationError(key: .clusterCPU, problem: "'\(cpuText)' is not a non-negative quantity of cores like 4, 1.5 or 500m")
         }
         let memoryText = try source.string(.clusterMemory)
-        guard let memory = Quantity.bytes(memoryText) else {
-            throw ConfigurationError(key: .clusterMemory, problem: "'\(memoryText)' is not a quantity like 512Mi or 8Gi")
+        guard let memory = ResourceQuantity(memoryText)?.units else {
+            throw ConfigurationError(key: .clusterMemory, problem: "'\(memoryText)' is not a non-negative quantity of bytes like 512Mi, 8Gi or 1e9")
         }
         var scores: [String: Int] = [:]
         for (scoreName, text) in try source.pairs(.clusterScores) {
@@ -42,24 +42,12 @@ public struct CollaboratorConfiguration: Sendable {
             hub: try HubConfiguration(environment: source, clientID: "flotilla-collaborator-\(name)"),
             registration: ClusterRegistration(
                 name: name, labels: try source.pairs(.clusterLabels), claims: try source.pairs(.clusterClaims),
-                resources: ClusterResources(cpuMillicores: Int64(cores * 1000), memoryBytes: memory, gpus: try source.int(.clusterGPUs, in: 0...4096)),
+                resources: ClusterResources(cpuMillicores: cpuMillicores, memoryBytes: memory, gpus: try source.int(.clusterGPUs, in: 0...4096)),
                 scores: scores
             ),
             dataRoot: try source.string(.dataRoot),
             heartbeatInterval: .seconds(try source.int(.heartbeatSeconds, in: 1...3600)),
             deregisterOnExit: deregister == "true"
         )
-    }
-}
-
-/// Kubernetes resource quantities for memory: plain bytes or Ki/Mi/Gi/Ti (and k/M/G/T).
-public enum Quantity {
-    public static func bytes(_ text: String) -> Int64? {
-        let units: [(String, Int64)] = [("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30), ("Ti", 1 << 40), ("k", 1_000), ("M", 1_000_000), ("G", 1_000_000_000), ("T", 1_000_000_000_000)]
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast(suffix.count)), value >= 0 else { return nil }
-            return Int64(value * Double(factor))
-        }
-        return Int64(text).flatMap { $0 >= 0 ? $0 : nil }
     }
 }

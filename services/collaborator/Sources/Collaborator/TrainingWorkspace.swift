@@ -39,15 +39,24 @@ actor TrainingWorkspace {
     enum RoundError: Error, CustomStringConvertible {
         case missingBaseModel(job: String, version: Int)
         case noDataPath(cluster: String)
+        case dataPathRefused(PathConfinementError)
+        case settingsRefused(String)
         var description: String {
             switch self {
             case .missingBaseModel(let job, let version): "base model version \(version) of job \(job) was not received"
             case .noDataPath(let cluster): "placement gave cluster \(cluster) no data path (no matching claim)"
+            case .dataPathRefused(let error): "data path refused: \(error)"
+            case .settingsRefused(let problems): "training settings refused: \(problems)"
             }
         }
     }
 
     func train(for round: RoundStarted, as cluster: String, dataPath: String?) async throws -> ModelUpdateSubmitted {
+        // The round came from the log: the job document's limits hold here too.
+        let problems = TrainingLimits.problems(architecture: round.architecture, configuration: round.training)
+        guard problems.isEmpty else {
+            throw RoundError.settingsRefused(problems.map { "\($0.field.isEmpty ? "model" : $0.field): \($0.problem)" }.joined(separator: "; "))
+        }
         guard let base = models[round.jobID], base.version == round.baseVersion, base.sha256 == round.baseModelSHA256 else {
             throw RoundError.missingBaseModel(job: round.jobID, version: round.baseVersion)
         }
@@ -62,9 +71,16 @@ actor TrainingWorkspace {
         )
     }
 
-    private func dataset(at path: String) throws -> LabeledImages {
+    /// Loads the data at `path`, which must resolve (links included) inside the data root: the
+    /// path comes from a claim value on the log, which the agent does not control.
+    func dataset(at path: String) throws -> LabeledImages {
         if let cached = datasets[path] { return cached }
-        let directory = URL(fileURLWithPath: dataRoot).appendingPathComponent(path.hasPrefix("/") ? String(path.dropFirst()) : path)
+        let directory: URL
+        do {
+            directory = try ConfinedPath(path, under: dataRoot).url
+        } catch {
+            throw RoundError.dataPathRefused(error)
+        }
         let data = try LabeledImages.loadMNIST(directory: directory, split: .train)
         datasets[path] = data
         return data
