@@ -152,3 +152,8 @@ import Testing
         #expect(failed.message == "round 1: 2 of 3 updates required, 1 arrived by the deadline (extended once, replacements asked for)")
     }
 }
+
+@Test func theCompletionMessageCountsRoundsInEnglish() {
+    #expect(CompletionMessage.allRoundsCompleted(1, finalModel: "/m/round-0001.safetensors") == "1 round completed; final model /m/round-0001.safetensors")
+    #expect(CompletionMessage.allRoundsCompleted(10, finalModel: "/m") == "10 rounds completed; final model /m")
+}

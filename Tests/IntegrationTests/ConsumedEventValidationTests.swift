@@ -104,6 +104,15 @@ struct ConsumedEventValidationTests {
             #expect(refused["linked"]?.contains("outside the root") == true, "\(refused)")
             #expect(refused["nul-image"]?.contains("spec.client.image") == true, "\(refused)")
             #expect(refused["good-job"] == nil)
+            // Placement applies the door's rules too: it never places a job the door would refuse.
+            let placementRefused = RefusedJobs()
+            try await Self.follow(.deadLetter, on: stack) { messages in
+                let refused = Dictionary(messages.map(Self.deadLetter).filter { $0.service == "placement" }.map { ($0.key, $0.reason) }, uniquingKeysWith: { $1 })
+                placementRefused.set(refused)
+                return Set(refused.keys).isSuperset(of: ["dot-dot", "nul-image"])
+            }
+            #expect(placementRefused.value["nul-image"]?.contains("spec.client.image") == true, "\(placementRefused.value)")
+            #expect(placementRefused.value["good-job"] == nil)
         }
         #expect(!FileManager.default.fileExists(atPath: parent.appendingPathComponent(climbed).path))
         #expect(try FileManager.default.contentsOfDirectory(atPath: linkedOutside.path).isEmpty)

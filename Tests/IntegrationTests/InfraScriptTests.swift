@@ -8,31 +8,34 @@ import Testing
 struct InfraScriptTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test func downStopsPostgreSQLWhenTheRunDirectoryIsPrivate() throws {
+    @Test func downStopsPostgreSQLWhenTheRunDirectoryIsPrivate() async throws {
         let parent = FileManager.default.temporaryDirectory.appendingPathComponent("flotilla-infra-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(at: parent) }
         let run = parent.appendingPathComponent("run")
-        try Self.infra("up", run)
+        try await Self.infra("up", run)
         let data = run.appendingPathComponent("postgres").resolvingSymlinksInPath().appendingPathComponent("data")
         let pidText = try String(contentsOf: data.appendingPathComponent("postmaster.pid"), encoding: .utf8)
         let pid = try #require(pidText.split(separator: "\n").first.flatMap { Int32($0) })
         #expect(Self.isRunning(pid))
-        try Self.infra("down", run)
+        try await Self.infra("down", run)
         #expect(!Self.isRunning(pid), "PostgreSQL (pid \(pid)) still runs after scripts/infra down")
         #expect(!FileManager.default.fileExists(atPath: data.path), "its data directory was removed")
         if Self.isRunning(pid) { kill(pid, SIGKILL) }
     }
 
-    static func infra(_ command: String, _ directory: URL) throws {
+    /// Runs `scripts/infra COMMAND DIR`, waiting without blocking a thread of the test pool.
+    static func infra(_ command: String, _ directory: URL) async throws {
         let process = Process()
         process.executableURL = root.appendingPathComponent("scripts/infra")
         process.arguments = [command, directory.path]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "scripts/infra \(command) exited with \(process.terminationStatus)")
+        let deadline = ContinuousClock.now + .seconds(45)
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { process.terminate() }
+        #expect(!process.isRunning && process.terminationStatus == 0, "scripts/infra \(command) exited with \(process.terminationStatus)")
     }
 
     /// Alive and not a zombie (an exited server may stay unreaped where PID 1 reaps nothing).

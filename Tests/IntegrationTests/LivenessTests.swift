@@ -41,6 +41,9 @@ struct LivenessTests {
 
                 await victim.triggerGracefulShutdown()  // c2's agent stops: no more heartbeats or updates
                 try await tasks.waitForAll()
+                // While it runs on, the job's message names the clusters selected now, not c2.
+                let replaced = try await stack.waitFor("v1/jobs/live-job", as: JobView.self, timeout: .seconds(60)) { $0.message.contains("c3") || $0.phase != "Running" }
+                #expect(replaced.phase == "Running" && replaced.message == "selected 2 clusters: c1, c3", "\(replaced)")
 
                 let done = try await stack.waitFor("v1/jobs/live-job", as: JobView.self, timeout: .seconds(120)) { $0.phase == "Completed" && $0.rounds.completed == 40 }
                 #expect(done.rounds.completed == 40)

@@ -38,7 +38,10 @@ struct ServiceProcess {
     func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
-            guard ContinuousClock.now < deadline else { throw AggregatorProcess.Timeout(what: "\(process.executableURL?.lastPathComponent ?? "a process") to exit", log: logText) }
+            guard ContinuousClock.now < deadline else {
+                kill(process.processIdentifier, SIGKILL)  // a failed test leaves nothing running
+                throw AggregatorProcess.Timeout(what: "\(process.executableURL?.lastPathComponent ?? "a process") to exit", log: logText)
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
         return process.terminationStatus

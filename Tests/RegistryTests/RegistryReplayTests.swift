@@ -86,3 +86,27 @@ import Testing
         ])
     }
 }
+
+extension RegistryReplayTests {
+    /// A refused registration read during the replay (sent while the registry was down or still
+    /// replaying) is answered once the replay ends; one already answered on the log is not.
+    @Test func aRefusedRequestNotYetAnsweredIsRejectedAfterTheReplay() throws {
+        var replay = RegistryReplay()
+        var bad = ClusterRegistryTests.request("c1", claims: ["data": "/d"])
+        bad.registration.scores = ["example.io/score": 500]
+        replay.replay(bad, at: Self.t0, id: "answered-request")
+        replay.replay(bad, at: Self.t0.addingTimeInterval(1), id: "unanswered-request")
+        var logged = ClusterRegistrationRejected(cluster: "c1", errors: [])
+        logged.requestID = "answered-request"
+        let record = logged.envelope(source: "flotilla/registry", id: "rejection-1").record(prefix: "")
+        let message = KafkaConsumerMessage(topic: record.topic, partition: 0, offset: 0, key: record.key, value: record.value, headers: record.headers)
+        replay.apply(try ConsumedEvent(message: message, topicPrefix: ""))
+        let (_, outputs) = replay.finish(now: Self.t0.addingTimeInterval(2), leaseDuration: Self.lease)
+        let rejections = outputs.compactMap { output -> ClusterRegistrationRejected? in
+            if case .rejected(let rejection) = output { return rejection }
+            return nil
+        }
+        #expect(rejections.map(\.requestID) == ["unanswered-request"])
+        #expect(rejections.first?.errors.contains { $0.field == "scores[example.io/score]" } == true, "\(rejections)")
+    }
+}

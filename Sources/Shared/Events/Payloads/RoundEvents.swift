@@ -65,10 +65,16 @@ public struct RoundCompleted: EventPayload {
     public var totalExamples: Int
     /// Participants that had not answered when the round closed at its deadline.
     public var missing: [String]?
+    /// Participants placement removed while the round was open, and why (no longer waited for).
+    public var departed: [Departure]?
     public var subject: String { jobID }
 
-    public init(jobID: String, round: Int, contributions: [Contribution], strategy: String, modelVersion: Int, modelSHA256: String, modelPath: String, meanLoss: Double, totalExamples: Int, missing: [String] = []) {
+    public init(
+        jobID: String, round: Int, contributions: [Contribution], strategy: String, modelVersion: Int, modelSHA256: String, modelPath: String,
+        meanLoss: Double, totalExamples: Int, missing: [String] = [], departed: [Departure] = []
+    ) {
         self.missing = missing
+        self.departed = departed.isEmpty ? nil : departed
         self.jobID = jobID
         self.round = round
         self.contributions = contributions

@@ -18,7 +18,7 @@ extension AggregationCoordinator {
             job.phase = .completed
             return [.publishPhase(JobPhaseChanged(
                 jobID: jobID, phase: .completed, previous: .running, reason: "AllRoundsCompleted",
-                message: "\(job.version) rounds completed; final model \(job.modelPath(round: job.version))"
+                message: CompletionMessage.allRoundsCompleted(job.version, finalModel: job.modelPath(round: job.version))
             ))]
         }
         let model = GlobalModelPublished(

@@ -97,6 +97,11 @@ public struct AggregationCoordinator: Sendable {
         job.participants = decided.participants
         guard var round = job.round else { return [] }
         let staying = Set(decided.participants.map(\.cluster))
+        for leaving in round.participants where !staying.contains(leaving.cluster) && !round.answered.contains(leaving.cluster) {
+            var departure = decided.decision.departure(of: leaving.cluster)
+            departure.reason = "left at placement generation \(decided.generation): \(departure.reason)"
+            round.departed.append(departure)
+        }
         round.participants.removeAll { !staying.contains($0.cluster) }
         var actions: [AggregatorAction] = []
         let newcomers = decided.participants.filter { !round.selected.contains($0.cluster) }
@@ -205,7 +210,7 @@ public struct AggregationCoordinator: Sendable {
             .publishModel(model),
             .publishRoundCompleted(RoundCompleted(
                 jobID: id, round: round.number, contributions: round.contributions, strategy: strategy, modelVersion: round.number,
-                modelSHA256: sha, modelPath: path, meanLoss: meanLoss, totalExamples: totalExamples, missing: missing
+                modelSHA256: sha, modelPath: path, meanLoss: meanLoss, totalExamples: totalExamples, missing: missing, departed: round.departed
             )),
         ]
         if round.number >= job.job.spec.server.rounds {
@@ -213,7 +218,7 @@ public struct AggregationCoordinator: Sendable {
             job.round = nil
             actions.append(.publishPhase(JobPhaseChanged(
                 jobID: id, phase: .completed, previous: .running, reason: "AllRoundsCompleted",
-                message: "\(round.number) rounds completed; final model \(path)"
+                message: CompletionMessage.allRoundsCompleted(round.number, finalModel: path)
             )))
         } else {
             do {

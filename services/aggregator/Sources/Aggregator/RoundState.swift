@@ -26,6 +26,8 @@ struct RoundState: Sendable {
     var askedForMoreClients = false
     /// Participants that reported they cannot answer (no longer waited for).
     var failed: [String] = []
+    /// Participants placement removed while the round was open, with the scheduler's reason.
+    var departed: [Departure] = []
 
     /// Who answered this round itself (late updates from earlier rounds do not count).
     var answered: Set<String> { Set(contributions.filter { $0.lateFromRound == nil }.map(\.cluster)) }

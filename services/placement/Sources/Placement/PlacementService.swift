@@ -40,7 +40,7 @@ public struct PlacementService: Service {
     func restore(_ event: ConsumedEvent) async {
         let time = event.envelope.time
         switch event.envelope.type {
-        case .jobSubmitted: if let submitted = try? event.payload(JobSubmitted.self) { await state.apply { $0.restore(submitted, at: time) } }
+        case .jobSubmitted: if let submitted = try? event.submittedJob() { await state.apply { $0.restore(submitted, at: time) } }
         case .jobPhaseChanged: if let change = try? event.payload(JobPhaseChanged.self) { await state.apply { $0.phaseChanged(change) } }
         case .moreClientsRequested: if let request = try? event.payload(MoreClientsRequested.self) { await state.apply { $0.restore(request) } }
         case .clusterRegistered: if let fact = try? event.payload(ClusterRegistered.self) { await state.apply { $0.restore(fact.cluster) } }
@@ -60,7 +60,7 @@ public struct PlacementService: Service {
     func handle(_ event: ConsumedEvent) async throws {
         let decisions: [PlacementDecided]
         switch event.envelope.type {
-        case .jobSubmitted: decisions = await state.jobSubmitted(try event.payload(JobSubmitted.self))
+        case .jobSubmitted: decisions = await state.jobSubmitted(try event.submittedJob())
         case .jobPhaseChanged:
             await state.phaseChanged(try event.payload(JobPhaseChanged.self))
             decisions = []

@@ -13,6 +13,12 @@ public struct RegistryReplay: Sendable {
     private var facts: [String: ClusterRegistered] = [:]
     /// Why a cluster left, for a deregistration command whose fact was never logged.
     private var departures: [String: String] = [:]
+    /// Request ids the registry already answered with a logged rejection.
+    private var answered: Set<String> = []
+    /// Requests read in the replay that are refused, in log order: those not answered yet (sent
+    /// while the registry was down or replaying) get their rejection when the replay ends, so
+    /// the agent that sent one learns why instead of waiting for ever.
+    private var refused: [ClusterRegistrationRejected] = []
 
     public init() {}
 
@@ -23,7 +29,10 @@ public struct RegistryReplay: Sendable {
         switch event.envelope.type {
         case .clusterRegistered: if let fact = try? event.payload(ClusterRegistered.self) { restore(fact) }
         case .clusterDeregistered: if let fact = try? event.payload(ClusterDeregistered.self) { restore(fact) }
-        case .clusterRegistrationRequested: if let request = try? event.payload(ClusterRegistrationRequested.self) { replay(request, at: time) }
+        case .clusterRegistrationRejected:
+            if let id = (try? event.payload(ClusterRegistrationRejected.self))?.requestID { answered.insert(id) }
+        case .clusterRegistrationRequested:
+            if let request = try? event.payload(ClusterRegistrationRequested.self) { replay(request, at: time, id: event.envelope.id) }
         case .clusterHeartbeat: if let beat = try? event.payload(ClusterHeartbeat.self) { replay(beat, at: time) }
         case .clusterDeregistrationRequested: if let request = try? event.payload(ClusterDeregistrationRequested.self) { replay(request) }
         default: return
@@ -41,8 +50,11 @@ public struct RegistryReplay: Sendable {
         registry.entries[fact.cluster] = nil
     }
 
-    public mutating func replay(_ request: ClusterRegistrationRequested, at time: Date) {
-        _ = registry.register(request, now: time)
+    public mutating func replay(_ request: ClusterRegistrationRequested, at time: Date, id: String? = nil) {
+        for case .rejected(var rejection) in registry.register(request, now: time) {
+            rejection.requestID = id
+            refused.append(rejection)
+        }
     }
 
     public mutating func replay(_ beat: ClusterHeartbeat, at time: Date) {
@@ -84,6 +96,7 @@ public struct RegistryReplay: Sendable {
             }
             registry.entries[name] = entry
         }
+        outputs += refused.filter { $0.requestID.map { !answered.contains($0) } ?? false }.map { .rejected($0) }
         return (registry, outputs)
     }
 }

@@ -76,6 +76,8 @@ struct RoundDetail: Codable, Sendable {
     /// Round policy `askForMoreClients`: the clusters placement was asked to replace, and when.
     var unresponsive: [String]
     var moreClientsRequestedAt: Date?
+    /// Participants placement removed while the round was open, and why (no longer waited for).
+    var departed: [Departure]
 }
 
 /// `GET /v1/jobs/{id}/placement`: the decision with every candidate's explanation.

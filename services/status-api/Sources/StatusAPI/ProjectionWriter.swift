@@ -117,8 +117,13 @@ struct ProjectionWriter {
                 participants = excluded.participants, decision = excluded.decision, decided_at = excluded.decided_at
             WHERE job_placements.generation < excluded.generation
             """, logger: logger)
-        // While waiting, the job's message says why ("expected 3, only 2").
-        try await connection.query("UPDATE jobs SET message = \(decided.message), updated_at = \(time) WHERE id = \(decided.jobID) AND phase = 'Waiting'", logger: logger)
+        // While waiting, the job's message says why ("expected 3, only 2"); while running, it names
+        // the clusters now selected (a re-placement replaced some). Only a newer decision writes it.
+        try await connection.query("""
+            UPDATE jobs SET message = \(decided.message), updated_at = \(time)
+            WHERE id = \(decided.jobID) AND phase IN ('Waiting', 'Running')
+              AND \(decided.generation) >= (SELECT coalesce(max(generation), 0) FROM placement_history WHERE job_id = \(decided.jobID))
+            """, logger: logger)
     }
 
     private func roundStarted(_ started: RoundStarted, at time: Date) async throws {
@@ -135,10 +140,11 @@ struct ProjectionWriter {
     private func roundCompleted(_ completed: RoundCompleted, at time: Date) async throws {
         guard try await phase(of: completed.jobID) != nil else { return }
         try await connection.query("""
-            INSERT INTO job_rounds (job_id, round, state, contributions, missing, strategy, mean_loss, total_examples, model_sha256, model_path, completed_at)
+            INSERT INTO job_rounds (job_id, round, state, contributions, missing, departed, strategy, mean_loss, total_examples, model_sha256, model_path, completed_at)
             VALUES (\(completed.jobID), \(completed.round), 'Completed', \(Self.json(completed.contributions))::jsonb, \(Self.json(completed.missing ?? []))::jsonb,
+                    \(Self.json(completed.departed ?? []))::jsonb,
                     \(completed.strategy), \(completed.meanLoss), \(completed.totalExamples), \(completed.modelSHA256), \(completed.modelPath), \(time))
-            ON CONFLICT (job_id, round) DO UPDATE SET state = 'Completed', contributions = excluded.contributions, missing = excluded.missing, strategy = excluded.strategy,
+            ON CONFLICT (job_id, round) DO UPDATE SET state = 'Completed', contributions = excluded.contributions, missing = excluded.missing, departed = excluded.departed, strategy = excluded.strategy,
                 mean_loss = excluded.mean_loss, total_examples = excluded.total_examples, model_sha256 = excluded.model_sha256,
                 model_path = excluded.model_path, completed_at = excluded.completed_at
             """, logger: logger)

@@ -134,6 +134,13 @@ enum Schema {
             "CREATE TABLE job_names (name text PRIMARY KEY, reserved_at timestamptz NOT NULL)",
             "INSERT INTO job_names (name, reserved_at) SELECT id, submitted_at FROM jobs",
         ]),
+        (7, [
+            // Each update's example count fits an integer; a round's sum of them may not.
+            "ALTER TABLE job_rounds ALTER COLUMN total_examples TYPE bigint",
+        ]),
+        (8, [
+            "ALTER TABLE job_rounds ADD COLUMN departed jsonb NOT NULL DEFAULT '[]'",
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {
