@@ -15,6 +15,9 @@ struct JobView: Decodable, Equatable, CustomStringConvertible {
         var modelSHA256: String?
         var modelPath: String?
         var meanLoss: Double?
+        struct Departure: Decodable, Equatable { var cluster: String; var filteredBy: String?; var reason: String }
+        /// Who placement removed while the round was open, and why.
+        var departed: [Departure]?
     }
     struct Model: Decodable, Equatable { var version: Int; var sha256: String; var path: String }
     var id: String

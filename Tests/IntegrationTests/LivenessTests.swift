@@ -51,6 +51,10 @@ struct LivenessTests {
                 #expect(Set(last.participants.map(\.cluster)) == ["c1", "c3"], "c3 replaced c2")
                 #expect(done.roundDetails.contains { Set($0.participants.map(\.cluster)) == ["c1", "c2"] && $0.contributions.map(\.cluster) == ["c1"] },
                         "the round c2 died in completed without it")
+                // That round says who left and why.
+                let lost = try #require(done.roundDetails.first { $0.departed?.isEmpty == false }, "no round names a departure")
+                #expect(lost.departed?.map(\.cluster) == ["c2"])
+                #expect(lost.departed?.first?.filteredBy == "taintToleration" && lost.departed?.first?.reason.contains("unavailable") == true, "\(lost.departed ?? [])")
 
                 let (_, body) = try await stack.get("v1/jobs/live-job/placement")
                 let placement = try JSONDecoder().decode(PlacementView.self, from: body)

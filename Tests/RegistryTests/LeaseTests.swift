@@ -45,3 +45,16 @@ import Testing
         #expect(registry.entries.isEmpty)
     }
 }
+
+/// A heartbeat sent before its cluster was tainted but read after (a busy consumer) leaves the
+/// taint in place: lifting it and tainting again made the cluster flap.
+@Test func aHeartbeatSentBeforeTheTaintDoesNotLiftIt() {
+    var registry = ClusterRegistry()
+    let start = Date(timeIntervalSince1970: 1_700_000_000)
+    _ = registry.register(ClusterRegistryTests.request("c1"), now: start)
+    let tainted = registry.expireLeases(now: start.addingTimeInterval(4), leaseDuration: 3)
+    #expect(tainted.count == 1)
+    #expect(registry.heartbeat(ClusterHeartbeat(cluster: "c1"), now: start.addingTimeInterval(2)).isEmpty, "a late, older heartbeat lifted the taint")
+    #expect(registry.expireLeases(now: start.addingTimeInterval(5), leaseDuration: 3).isEmpty, "the cluster was tainted a second time")
+    #expect(registry.heartbeat(ClusterHeartbeat(cluster: "c1"), now: start.addingTimeInterval(6)).count == 1, "a newer heartbeat lifts it")
+}

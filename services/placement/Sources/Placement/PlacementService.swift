@@ -40,7 +40,15 @@ public struct PlacementService: Service {
     func restore(_ event: ConsumedEvent) async {
         let time = event.envelope.time
         switch event.envelope.type {
-        case .jobSubmitted: if let submitted = try? event.submittedJob() { await state.apply { $0.restore(submitted, at: time) } }
+        case .jobSubmitted:
+            do {
+                let submitted = try event.submittedJob()
+                await state.apply { $0.restore(submitted, at: time) }
+            } catch let refused as PermanentEventError {
+                // Put on the topic past the door while placement was down: never placed, and said
+                // so (again after each restart, as the replay reads it again).
+                try? await publisher.deadLetter(event.message, reason: refused.reason, service: "placement")
+            } catch {}
         case .jobPhaseChanged: if let change = try? event.payload(JobPhaseChanged.self) { await state.apply { $0.phaseChanged(change) } }
         case .moreClientsRequested: if let request = try? event.payload(MoreClientsRequested.self) { await state.apply { $0.restore(request) } }
         case .clusterRegistered: if let fact = try? event.payload(ClusterRegistered.self) { await state.apply { $0.restore(fact.cluster) } }

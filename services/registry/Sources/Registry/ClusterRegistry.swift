@@ -54,6 +54,9 @@ public struct ClusterRegistry: Sendable {
         guard var entry = entries[beat.cluster] else { return [] }
         entry.leaseRenewedAt = max(entry.leaseRenewedAt, now)
         entries[beat.cluster] = entry
+        // A heartbeat sent before the cluster was tainted, read late, does not lift the taint:
+        // the lease had run out by then (lifting and re-tainting would flap the cluster).
+        if let taint = entry.cluster.taints.first(where: { $0.key == Taint.unavailableKey }), now <= taint.timeAdded { return [] }
         return markAvailable(beat.cluster)
     }
 

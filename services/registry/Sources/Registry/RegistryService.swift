@@ -62,7 +62,7 @@ public struct RegistryService: Service {
                 fact.requestID = event.envelope.id
                 return .rejected(fact)
             }
-        case .clusterHeartbeat: outputs = await state.heartbeat(try event.payload(ClusterHeartbeat.self))
+        case .clusterHeartbeat: outputs = await state.heartbeat(try event.payload(ClusterHeartbeat.self), sentAt: event.envelope.time)
         case .clusterDeregistrationRequested: outputs = await state.deregister(try event.payload(ClusterDeregistrationRequested.self))
         case .clusterRegistered: outputs = await state.restore(try event.payload(ClusterRegistered.self))
         case .clusterDeregistered:
@@ -97,7 +97,9 @@ actor RegistryState {
 
     func install(_ rebuilt: ClusterRegistry) { registry = rebuilt }
     func register(_ request: ClusterRegistrationRequested) -> [ClusterRegistry.Output] { registry.register(request, now: .eventNow) }
-    func heartbeat(_ beat: ClusterHeartbeat) -> [ClusterRegistry.Output] { registry.heartbeat(beat, now: .eventNow) }
+    /// A heartbeat renews the lease as of when the agent sent it (never later than now), as in
+    /// the replay: one read late, behind a busy consumer, cannot renew a lease that ran out.
+    func heartbeat(_ beat: ClusterHeartbeat, sentAt: Date) -> [ClusterRegistry.Output] { registry.heartbeat(beat, now: min(sentAt.eventPrecision, .eventNow)) }
     func deregister(_ request: ClusterDeregistrationRequested) -> [ClusterRegistry.Output] { registry.deregister(request) }
     func restore(_ fact: ClusterRegistered) -> [ClusterRegistry.Output] { registry.restore(fact, now: .eventNow) }
     func restore(_ fact: ClusterDeregistered) { registry.restore(fact) }
