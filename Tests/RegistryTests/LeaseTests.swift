@@ -54,7 +54,9 @@ import Testing
     _ = registry.register(ClusterRegistryTests.request("c1"), now: start)
     let tainted = registry.expireLeases(now: start.addingTimeInterval(4), leaseDuration: 3)
     #expect(tainted.count == 1)
-    #expect(registry.heartbeat(ClusterHeartbeat(cluster: "c1"), now: start.addingTimeInterval(2)).isEmpty, "a late, older heartbeat lifted the taint")
+    let late = registry.heartbeat(ClusterHeartbeat(cluster: "c1"), now: start.addingTimeInterval(4.5), sentAt: start.addingTimeInterval(2))
+    #expect(late.isEmpty, "a heartbeat sent before the taint, read after it, lifted the taint")
     #expect(registry.expireLeases(now: start.addingTimeInterval(5), leaseDuration: 3).isEmpty, "the cluster was tainted a second time")
-    #expect(registry.heartbeat(ClusterHeartbeat(cluster: "c1"), now: start.addingTimeInterval(6)).count == 1, "a newer heartbeat lifts it")
+    let fresh = registry.heartbeat(ClusterHeartbeat(cluster: "c1"), now: start.addingTimeInterval(6), sentAt: start.addingTimeInterval(5.9))
+    #expect(fresh.count == 1, "a heartbeat sent after the taint lifts it")
 }

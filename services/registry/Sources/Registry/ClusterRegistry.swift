@@ -50,13 +50,15 @@ public struct ClusterRegistry: Sendable {
         return [.registered(ClusterRegistered(cluster: cluster, generation: 1))]
     }
 
-    public mutating func heartbeat(_ beat: ClusterHeartbeat, now: Date) -> [Output] {
+    /// Renews the lease at `now`; `sentAt` (the heartbeat's event time) decides whether it may
+    /// lift an `unavailable` taint: only one sent after the taint was added does.
+    public mutating func heartbeat(_ beat: ClusterHeartbeat, now: Date, sentAt: Date? = nil) -> [Output] {
         guard var entry = entries[beat.cluster] else { return [] }
         entry.leaseRenewedAt = max(entry.leaseRenewedAt, now)
         entries[beat.cluster] = entry
         // A heartbeat sent before the cluster was tainted, read late, does not lift the taint:
-        // the lease had run out by then (lifting and re-tainting would flap the cluster).
-        if let taint = entry.cluster.taints.first(where: { $0.key == Taint.unavailableKey }), now <= taint.timeAdded { return [] }
+        // the lease had run out by then (lifting it and tainting again made the cluster flap).
+        if let taint = entry.cluster.taints.first(where: { $0.key == Taint.unavailableKey }), (sentAt ?? now) <= taint.timeAdded { return [] }
         return markAvailable(beat.cluster)
     }
 

@@ -97,9 +97,9 @@ actor RegistryState {
 
     func install(_ rebuilt: ClusterRegistry) { registry = rebuilt }
     func register(_ request: ClusterRegistrationRequested) -> [ClusterRegistry.Output] { registry.register(request, now: .eventNow) }
-    /// A heartbeat renews the lease as of when the agent sent it (never later than now), as in
-    /// the replay: one read late, behind a busy consumer, cannot renew a lease that ran out.
-    func heartbeat(_ beat: ClusterHeartbeat, sentAt: Date) -> [ClusterRegistry.Output] { registry.heartbeat(beat, now: min(sentAt.eventPrecision, .eventNow)) }
+    /// A live heartbeat renews the lease now (a busy consumer does not count against the
+    /// agent); when it was sent decides whether it may lift a taint added since.
+    func heartbeat(_ beat: ClusterHeartbeat, sentAt: Date) -> [ClusterRegistry.Output] { registry.heartbeat(beat, now: .eventNow, sentAt: sentAt.eventPrecision) }
     func deregister(_ request: ClusterDeregistrationRequested) -> [ClusterRegistry.Output] { registry.deregister(request) }
     func restore(_ fact: ClusterRegistered) -> [ClusterRegistry.Output] { registry.restore(fact, now: .eventNow) }
     func restore(_ fact: ClusterDeregistered) { registry.restore(fact) }
