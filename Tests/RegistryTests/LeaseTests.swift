@@ -45,18 +45,3 @@ import Testing
         #expect(registry.entries.isEmpty)
     }
 }
-
-/// A heartbeat sent before its cluster was tainted but read after (a busy consumer) leaves the
-/// taint in place: lifting it and tainting again made the cluster flap.
-@Test func aHeartbeatSentBeforeTheTaintDoesNotLiftIt() {
-    var registry = ClusterRegistry()
-    let start = Date(timeIntervalSince1970: 1_700_000_000)
-    _ = registry.register(ClusterRegistryTests.request("c1"), now: start)
-    let tainted = registry.expireLeases(now: start.addingTimeInterval(4), leaseDuration: 3)
-    #expect(tainted.count == 1)
-    let late = registry.heartbeat(ClusterHeartbeat(cluster: "c1"), now: start.addingTimeInterval(4.5), sentAt: start.addingTimeInterval(2))
-    #expect(late.isEmpty, "a heartbeat sent before the taint, read after it, lifted the taint")
-    #expect(registry.expireLeases(now: start.addingTimeInterval(5), leaseDuration: 3).isEmpty, "the cluster was tainted a second time")
-    let fresh = registry.heartbeat(ClusterHeartbeat(cluster: "c1"), now: start.addingTimeInterval(6), sentAt: start.addingTimeInterval(5.9))
-    #expect(fresh.count == 1, "a heartbeat sent after the taint lifts it")
-}

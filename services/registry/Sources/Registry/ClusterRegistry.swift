@@ -50,15 +50,10 @@ public struct ClusterRegistry: Sendable {
         return [.registered(ClusterRegistered(cluster: cluster, generation: 1))]
     }
 
-    /// Renews the lease at `now`; `sentAt` (the heartbeat's event time) decides whether it may
-    /// lift an `unavailable` taint: only one sent after the taint was added does.
-    public mutating func heartbeat(_ beat: ClusterHeartbeat, now: Date, sentAt: Date? = nil) -> [Output] {
+    public mutating func heartbeat(_ beat: ClusterHeartbeat, now: Date) -> [Output] {
         guard var entry = entries[beat.cluster] else { return [] }
         entry.leaseRenewedAt = max(entry.leaseRenewedAt, now)
         entries[beat.cluster] = entry
-        // A heartbeat sent before the cluster was tainted, read late, does not lift the taint:
-        // the lease had run out by then (lifting it and tainting again made the cluster flap).
-        if let taint = entry.cluster.taints.first(where: { $0.key == Taint.unavailableKey }), (sentAt ?? now) <= taint.timeAdded { return [] }
         return markAvailable(beat.cluster)
     }
 

@@ -62,7 +62,7 @@ public struct RegistryService: Service {
                 fact.requestID = event.envelope.id
                 return .rejected(fact)
             }
-        case .clusterHeartbeat: outputs = await state.heartbeat(try event.payload(ClusterHeartbeat.self), sentAt: event.envelope.time)
+        case .clusterHeartbeat: outputs = await state.heartbeat(try event.payload(ClusterHeartbeat.self))
         case .clusterDeregistrationRequested: outputs = await state.deregister(try event.payload(ClusterDeregistrationRequested.self))
         case .clusterRegistered: outputs = await state.restore(try event.payload(ClusterRegistered.self))
         case .clusterDeregistered:
@@ -97,9 +97,7 @@ actor RegistryState {
 
     func install(_ rebuilt: ClusterRegistry) { registry = rebuilt }
     func register(_ request: ClusterRegistrationRequested) -> [ClusterRegistry.Output] { registry.register(request, now: .eventNow) }
-    /// A live heartbeat renews the lease now (a busy consumer does not count against the
-    /// agent); when it was sent decides whether it may lift a taint added since.
-    func heartbeat(_ beat: ClusterHeartbeat, sentAt: Date) -> [ClusterRegistry.Output] { registry.heartbeat(beat, now: .eventNow, sentAt: sentAt.eventPrecision) }
+    func heartbeat(_ beat: ClusterHeartbeat) -> [ClusterRegistry.Output] { registry.heartbeat(beat, now: .eventNow) }
     func deregister(_ request: ClusterDeregistrationRequested) -> [ClusterRegistry.Output] { registry.deregister(request) }
     func restore(_ fact: ClusterRegistered) -> [ClusterRegistry.Output] { registry.restore(fact, now: .eventNow) }
     func restore(_ fact: ClusterDeregistered) { registry.restore(fact) }
