@@ -24,18 +24,25 @@ struct InfraScriptTests {
         if Self.isRunning(pid) { kill(pid, SIGKILL) }
     }
 
-    /// Runs `scripts/infra COMMAND DIR`, waiting without blocking a thread of the test pool.
+    /// Runs `scripts/infra COMMAND DIR` and reads its exit status from a file the shell writes:
+    /// Foundation's `Process` can miss the end of a child that leaves daemons behind (it stayed
+    /// "running" as an unreaped zombie), and reading `terminationStatus` then traps.
     static func infra(_ command: String, _ directory: URL) async throws {
+        let status = directory.deletingLastPathComponent().appendingPathComponent("infra-\(command).status")
+        try? FileManager.default.removeItem(at: status)
         let process = Process()
-        process.executableURL = root.appendingPathComponent("scripts/infra")
-        process.arguments = [command, directory.path]
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "\"$0\" \"$1\" \"$2\" > /dev/null 2>&1; echo $? > \"$3\"", root.appendingPathComponent("scripts/infra").path, command, directory.path, status.path]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         let deadline = ContinuousClock.now + .seconds(45)
-        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { process.terminate() }
-        #expect(!process.isRunning && process.terminationStatus == 0, "scripts/infra \(command) exited with \(process.terminationStatus)")
+        var code: String?
+        while code == nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            code = (try? String(contentsOf: status, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
+        }
+        #expect(code == "0", "scripts/infra \(command) ended with \(code ?? "no status within 45 s")")
     }
 
     /// Alive and not a zombie (an exited server may stay unreaped where PID 1 reaps nothing).
@@ -46,4 +53,8 @@ struct InfraScriptTests {
         let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
         return state != "Z"
     }
+}
+
+extension String {
+    fileprivate var nilIfEmpty: String? { isEmpty ? nil : self }
 }
