@@ -10,13 +10,7 @@ struct AggregatorProcess {
     /// The binary SwiftPM built next to the test runner (or `FLOTILLA_AGGREGATOR_BINARY`).
     static var binary: URL {
         if let path = ProcessInfo.processInfo.environment["FLOTILLA_AGGREGATOR_BINARY"] { return URL(fileURLWithPath: path) }
-        let runner = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var directory = runner.deletingLastPathComponent()
-        // The runner may sit inside its bundle (…/X.xctest/Contents/MacOS on Darwin).
-        while !FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("flotilla-aggregator").path), directory.path != "/" {
-            directory.deleteLastPathComponent()
-        }
-        return directory.appendingPathComponent("flotilla-aggregator")
+        return ServiceProcess.binary("flotilla-aggregator")
     }
 
     static func start(stack: TestStack, fault: String, run: Int) throws -> AggregatorProcess {
