@@ -30,13 +30,17 @@ public struct EventProcessor: Service {
         public var models: ChunkAssembler.ModelHandling
         /// A transfer that cannot be completed (a piece missing or corrupt): e.g. publish a rejection.
         public var transferBroken: (@Sendable (ChunkAssembler.Broken) async throws -> Void)?
+        /// A ``StreamMarker`` came by (e.g. hand it to a ``ConsumerCatchUp``).
+        public var streamMarker: (@Sendable (KafkaConsumerMessage) async -> Void)?
         public init(
             deadLetterTopicMessage: (@Sendable (KafkaConsumerMessage) async throws -> Void)? = nil,
             afterDeadLettering: (@Sendable (KafkaConsumerMessage) async throws -> Void)? = nil,
             assembleChunks: Bool = true,
             models: ChunkAssembler.ModelHandling = .keepBytes,
-            transferBroken: (@Sendable (ChunkAssembler.Broken) async throws -> Void)? = nil
+            transferBroken: (@Sendable (ChunkAssembler.Broken) async throws -> Void)? = nil,
+            streamMarker: (@Sendable (KafkaConsumerMessage) async -> Void)? = nil
         ) {
+            self.streamMarker = streamMarker
             self.models = models
             self.deadLetterTopicMessage = deadLetterTopicMessage
             self.afterDeadLettering = afterDeadLettering
@@ -107,7 +111,11 @@ public struct EventProcessor: Service {
     /// The event in a message, or nil when there is nothing (yet) to hand over: a dead-letter
     /// topic message, a ``StreamMarker``, or a piece of a transfer whose other pieces are still to come.
     private func prepare(_ message: KafkaConsumerMessage, assembler: inout ChunkAssembler) async throws -> ConsumedEvent? {
-        if isDeadLetterTopic(message) || message.streamMarkerID != nil { return nil }
+        if isDeadLetterTopic(message) { return nil }
+        if message.streamMarkerID != nil {
+            await hooks.streamMarker?(message)
+            return nil
+        }
         var event = try ConsumedEvent(message: message, topicPrefix: publisher.topicPrefix)
         if event.envelope.chunk != nil && hooks.assembleChunks {
             do {

@@ -57,19 +57,25 @@ public struct ClusterRegistry: Sendable {
         return markAvailable(beat.cluster)
     }
 
+    /// The clusters whose lease ran out by `now` and that are not tainted for it yet.
+    public func expiredLeases(now: Date, leaseDuration: TimeInterval) -> [String] {
+        entries.keys.sorted().filter { name in
+            guard let entry = entries[name] else { return false }
+            return now.timeIntervalSince(entry.leaseRenewedAt) > leaseDuration
+                && !entry.cluster.taints.contains { $0.key == Taint.unavailableKey }
+        }
+    }
+
     /// Taints every cluster whose lease ran out `unavailable` with effect `NoSelect`, as OCM's
     /// hub does, recording when (at event precision); placement's tolerations count from then.
     public mutating func expireLeases(now: Date, leaseDuration: TimeInterval) -> [Output] {
-        var outputs: [Output] = []
-        for name in entries.keys.sorted() {
-            guard var entry = entries[name], now.timeIntervalSince(entry.leaseRenewedAt) > leaseDuration,
-                  !entry.cluster.taints.contains(where: { $0.key == Taint.unavailableKey }) else { continue }
+        expiredLeases(now: now, leaseDuration: leaseDuration).compactMap { name in
+            guard var entry = entries[name] else { return nil }
             entry.cluster.taints.append(Taint(key: Taint.unavailableKey, effect: .noSelect, timeAdded: now.eventPrecision))
             entry.generation += 1
             entries[name] = entry
-            outputs.append(.registered(ClusterRegistered(cluster: entry.cluster, generation: entry.generation)))
+            return .registered(ClusterRegistered(cluster: entry.cluster, generation: entry.generation))
         }
-        return outputs
     }
 
     /// A renewed lease lifts the `unavailable` taint.

@@ -5,15 +5,30 @@ import Shared
 
 /// Checks the clusters' leases on an interval and publishes the `unavailable` taint for every
 /// cluster whose agent stopped renewing.
+///
+/// A lease that looks expired is judged only once the registry has read every command sent
+/// before the check: a registry lagging behind its topic (a backlog, a loaded machine) would
+/// otherwise taint live clusters whose heartbeats it has not read yet. A lagging registry
+/// thus taints a dead cluster late, never a live one early.
 public struct LeaseMonitor: Service {
     let state: RegistryState
+    let catchUp: ConsumerCatchUp
     let publisher: EventPublisher
     let settings: LeaseSettings
     let logger: Logger
 
     public func run() async throws {
         try await periodically(every: .seconds(settings.checkInterval)) {
-            for output in await state.expireLeases(leaseDuration: settings.duration) {
+            let checkedAt = Date.eventNow
+            guard await !state.expiredLeases(now: checkedAt, leaseDuration: settings.duration).isEmpty else { return }
+            do {
+                try await cancelWhenGracefulShutdown {
+                    try await catchUp.wait(for: [.registrations], patience: .seconds(settings.duration))
+                }
+            } catch is CancellationError {
+                return  // shutting down
+            }
+            for output in await state.expireLeases(now: checkedAt, leaseDuration: settings.duration) {
                 guard case .registered(let fact) = output else { continue }
                 logger.warning("lease expired: cluster tainted unavailable", metadata: ["cluster": "\(fact.cluster.name)", "generation": "\(fact.generation)"])
                 try await publisher.publish(fact)

@@ -15,22 +15,26 @@ public struct RegistryService: Service {
     let lease: LeaseSettings
     let logger: Logger
     let state = RegistryState()
+    /// Tells the lease monitor when this registry has read every command sent before a check.
+    let catchUp: ConsumerCatchUp
 
     public init(configuration: HubConfiguration, publisher: EventPublisher, lease: LeaseSettings = LeaseSettings(), logger: Logger) {
         self.configuration = configuration
         self.publisher = publisher
         self.lease = lease
         self.logger = logger
+        self.catchUp = ConsumerCatchUp(configuration: configuration, producer: publisher.producer, logger: logger)
     }
 
     /// The lease checker that shares this registry's state; run it in the same ServiceGroup.
     public var leaseMonitor: LeaseMonitor {
-        LeaseMonitor(state: state, publisher: publisher, settings: lease, logger: logger)
+        LeaseMonitor(state: state, catchUp: catchUp, publisher: publisher, settings: lease, logger: logger)
     }
 
     public func run() async throws {
         let source = EventSource(service: "registry", configuration: configuration, publisher: publisher, logger: logger)
-        try await source.consume([.registrations, .clusters], from: .replay { try await rebuild(with: $0) }) { event in
+        let hooks = EventProcessor.Hooks(streamMarker: { [catchUp] in await catchUp.passed($0) })
+        try await source.consume([.registrations, .clusters], from: .replay { try await rebuild(with: $0) }, hooks: hooks) { event in
             try await handle(event)
         }
     }
@@ -101,5 +105,6 @@ actor RegistryState {
     func deregister(_ request: ClusterDeregistrationRequested) -> [ClusterRegistry.Output] { registry.deregister(request) }
     func restore(_ fact: ClusterRegistered) -> [ClusterRegistry.Output] { registry.restore(fact, now: .eventNow) }
     func restore(_ fact: ClusterDeregistered) { registry.restore(fact) }
-    func expireLeases(leaseDuration: TimeInterval) -> [ClusterRegistry.Output] { registry.expireLeases(now: .eventNow, leaseDuration: leaseDuration) }
+    func expiredLeases(now: Date, leaseDuration: TimeInterval) -> [String] { registry.expiredLeases(now: now, leaseDuration: leaseDuration) }
+    func expireLeases(now: Date, leaseDuration: TimeInterval) -> [ClusterRegistry.Output] { registry.expireLeases(now: now, leaseDuration: leaseDuration) }
 }
