@@ -27,6 +27,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case statusURL = "FLOTILLA_STATUS_URL"
     case fault = "FLOTILLA_FAULT"
     case pendingUpdateBytes = "FLOTILLA_PENDING_UPDATE_BYTES"
+    case trainerPrograms = "FLOTILLA_TRAINER_PROGRAMS"
+    case workRoot = "FLOTILLA_WORK_ROOT"
 
     public var defaultValue: String? {
         switch self {
@@ -55,6 +57,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .statusURL: "http://127.0.0.1:8080"
         case .fault: ""
         case .pendingUpdateBytes: "0"
+        case .trainerPrograms: ""
+        case .workRoot: ""
         }
     }
 
@@ -85,6 +89,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .logLevel: "trace, debug, info, notice, warning, error or critical"
         case .statusURL: "CLI: base URL of the status API"
         case .pendingUpdateBytes: "aggregator: bytes of accepted updates that may wait to be folded together (0: fold each as it arrives, least memory; fusing only pays when updates queue up)"
+        case .trainerPrograms: "collaborator: programs a job's spec.client.trainer.command may start, comma-separated names or paths (empty: only the built-in trainer runs)"
+        case .workRoot: "collaborator: where each job's trainer workspace and per-round logs live (empty: a directory under the system's temporary directory)"
         case .fault: "aggregator, testing: SIGKILL itself at round-started:R, update-folded:R:N or model-writing:R (empty: never)"
         }
     }

@@ -104,9 +104,12 @@ public struct StorageSpec: Codable, Sendable, Hashable {
 public struct ClientSpec: Codable, Sendable, Hashable {
     public var image: String?
     public var placement: PlacementSpec
+    /// Flotilla extension: the program the collaborators run (nil: the built-in trainer).
+    public var trainer: TrainerSpec?
 
-    public init(image: String? = nil, placement: PlacementSpec) {
+    public init(image: String? = nil, placement: PlacementSpec, trainer: TrainerSpec? = nil) {
         self.image = image
         self.placement = placement
+        self.trainer = trainer
     }
 }

@@ -51,6 +51,13 @@ public enum JobDocument {
         for key in (job.metadata.annotations ?? [:]).keys.sorted() {
             if let problem = KubernetesSyntax.qualifiedNameProblem(key) { errors.append(FieldError(field: "metadata.annotations[\(key)]", problem: problem)) }
         }
+        if job.spec.framework == .openfl {
+            errors.append(FieldError(
+                field: "spec.framework",
+                problem: "openfl is not supported yet; use flower (a Flower app, through spec.client.trainer) or other (any program over Flotilla's trainer contract)"
+            ))
+        }
+        errors += job.spec.client.trainer?.validate(at: "spec.client.trainer") ?? []
         let server = job.spec.server
         if !(1...maximumRounds).contains(server.rounds) {
             errors.append(FieldError(field: "spec.server.rounds", problem: "must be in 1...\(maximumRounds), got \(server.rounds)"))

@@ -14,13 +14,16 @@ public struct RoundStarted: EventPayload {
     public var training: TrainingConfiguration
     /// When the round closes with whoever answered (nil: it waits for everyone).
     public var deadline: Date?
+    /// The program that trains in place of the built-in trainer (nil: the built-in one).
+    public var trainer: TrainerSpec?
     public var subject: String { jobID }
 
     public init(
         jobID: String, round: Int, participants: [Participant], baseVersion: Int, baseModelSHA256: String,
-        architecture: ModelArchitecture, training: TrainingConfiguration, deadline: Date? = nil
+        architecture: ModelArchitecture, training: TrainingConfiguration, deadline: Date? = nil, trainer: TrainerSpec? = nil
     ) {
         self.deadline = deadline
+        self.trainer = trainer
         self.jobID = jobID
         self.round = round
         self.participants = participants

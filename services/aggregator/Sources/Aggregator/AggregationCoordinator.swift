@@ -75,7 +75,7 @@ public struct AggregationCoordinator: Sendable {
         }
         jobs[decided.jobID] = job
         return [
-            .publishPhase(JobPhaseChanged(jobID: job.job.id, phase: .running, previous: .waiting, reason: "PlacementSatisfied", message: decided.message)),
+            .publishPhase(JobPhaseChanged(jobID: job.job.id, phase: .running, previous: .waiting, reason: "PlacementSatisfied", message: [decided.message, job.job.trainerStandIn].compactMap { $0 }.joined(separator: "; "))),
             .publishModel(EncodedModel(model)),
             .publishRoundStarted(started),
         ]
@@ -112,7 +112,8 @@ public struct AggregationCoordinator: Sendable {
             round.announced += newcomers
             actions.append(.reannounceRound(RoundStarted(
                 jobID: job.job.id, round: round.number, participants: round.announced, baseVersion: job.version,
-                baseModelSHA256: round.baseModelSHA256, architecture: job.architecture, training: job.training, deadline: round.deadline
+                baseModelSHA256: round.baseModelSHA256, architecture: job.architecture, training: job.training, deadline: round.deadline,
+                trainer: job.job.trainerCommand == nil ? nil : job.job.spec.client.trainer
             ), placementGeneration: decided.generation))
         }
         job.round = round
@@ -174,7 +175,8 @@ public struct AggregationCoordinator: Sendable {
         )
         return RoundStarted(
             jobID: job.job.id, round: number, participants: participants, baseVersion: base.version,
-            baseModelSHA256: base.sha256, architecture: job.architecture, training: job.training, deadline: deadline
+            baseModelSHA256: base.sha256, architecture: job.architecture, training: job.training, deadline: deadline,
+            trainer: job.job.trainerCommand == nil ? nil : job.job.spec.client.trainer
         )
     }
 

@@ -10,8 +10,17 @@ public struct CollaboratorConfiguration: Sendable {
     public var heartbeatInterval: Duration
     /// Deregister on graceful shutdown (a cluster leaving for good), rather than let the lease run out.
     public var deregisterOnExit: Bool
+    /// Programs a job's trainer command may start (empty: only the built-in trainer runs).
+    public var trainerPrograms: Set<String>
+    /// Where each job's trainer workspace and per-round logs live.
+    public var workRoot: URL
 
-    public init(hub: HubConfiguration, registration: ClusterRegistration, dataRoot: String, heartbeatInterval: Duration = .seconds(5), deregisterOnExit: Bool = false) {
+    public init(
+        hub: HubConfiguration, registration: ClusterRegistration, dataRoot: String, heartbeatInterval: Duration = .seconds(5),
+        deregisterOnExit: Bool = false, trainerPrograms: Set<String> = [], workRoot: URL? = nil
+    ) {
+        self.trainerPrograms = trainerPrograms
+        self.workRoot = workRoot ?? FileManager.default.temporaryDirectory.appendingPathComponent("flotilla-\(registration.name)", isDirectory: true)
         self.hub = hub
         self.registration = registration
         self.dataRoot = dataRoot
@@ -47,7 +56,9 @@ public struct CollaboratorConfiguration: Sendable {
             ),
             dataRoot: try source.string(.dataRoot),
             heartbeatInterval: .seconds(try source.int(.heartbeatSeconds, in: 1...3600)),
-            deregisterOnExit: deregister == "true"
+            deregisterOnExit: deregister == "true",
+            trainerPrograms: Set(try source.string(.trainerPrograms).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
+            workRoot: try source.string(.workRoot).isEmpty ? nil : URL(fileURLWithPath: try source.string(.workRoot), isDirectory: true)
         )
     }
 }

@@ -16,7 +16,10 @@ public struct CollaboratorService: Service {
         self.configuration = configuration
         self.publisher = publisher
         self.logger = logger
-        self.workspace = TrainingWorkspace(dataRoot: configuration.dataRoot)
+        self.workspace = TrainingWorkspace(
+            dataRoot: configuration.dataRoot,
+            commandTrainer: CommandTrainer(allowedPrograms: configuration.trainerPrograms, workRoot: configuration.workRoot)
+        )
     }
 
     var name: String { configuration.registration.name }
@@ -47,6 +50,8 @@ public struct CollaboratorService: Service {
             } catch let error as DatasetError {
                 // Missing or corrupt local data will not heal by retrying this round.
                 try await reportFailure(of: round, reason: "cannot read local data: \(error)")
+            } catch let error as TrainerFailure {
+                try await reportFailure(of: round, reason: "the job's trainer failed: \(error)")
             } catch let error as TrainingError {
                 try await reportFailure(of: round, reason: "local training failed: \(error)")
             }

@@ -8,6 +8,7 @@ import Shared
 /// cooperative pool, so heartbeats and Kafka keep flowing while a model trains.
 actor TrainingWorkspace {
     private let dataRoot: String
+    private let commandTrainer: CommandTrainer
     private var datasets: [String: LabeledImages] = [:]
     /// Latest global model per job; a round's base model always arrives just before it.
     private var models: [String: GlobalModelPublished] = [:]
@@ -16,7 +17,13 @@ actor TrainingWorkspace {
     private var handledRounds: [String: Int] = [:]
     private static let trainingQueue = DispatchQueue(label: "flotilla.collaborator.training", qos: .userInitiated)
 
-    init(dataRoot: String) { self.dataRoot = dataRoot }
+    init(
+        dataRoot: String,
+        commandTrainer: CommandTrainer = CommandTrainer(allowedPrograms: [], workRoot: FileManager.default.temporaryDirectory.appendingPathComponent("flotilla-work"))
+    ) {
+        self.dataRoot = dataRoot
+        self.commandTrainer = commandTrainer
+    }
 
     func remember(_ model: GlobalModelPublished) {
         if let known = models[model.jobID], known.version > model.version { return }
@@ -61,6 +68,9 @@ actor TrainingWorkspace {
             throw RoundError.missingBaseModel(job: round.jobID, version: round.baseVersion)
         }
         guard let dataPath else { throw RoundError.noDataPath(cluster: cluster) }
+        if let trainer = round.trainer {
+            return try await trainWithCommand(trainer, for: round, as: cluster, dataPath: dataPath, base: base)
+        }
         let data = try dataset(at: dataPath)
         let (parameters, report) = try await Self.offPool {
             try LocalTrainer.train(base.parameters, architecture: round.architecture, on: data, configuration: round.training)
@@ -68,6 +78,29 @@ actor TrainingWorkspace {
         return ModelUpdateSubmitted(
             jobID: round.jobID, round: round.round, cluster: cluster, examples: report.examples,
             loss: report.meanLoss, baseModelSHA256: base.sha256, parameters: parameters
+        )
+    }
+
+    /// The job's own program over the trainer contract, on the same confined data directory.
+    private func trainWithCommand(
+        _ trainer: TrainerSpec, for round: RoundStarted, as cluster: String, dataPath: String, base: GlobalModelPublished
+    ) async throws -> ModelUpdateSubmitted {
+        let directory: URL
+        do {
+            directory = try ConfinedPath(dataPath, under: dataRoot).url
+        } catch {
+            throw RoundError.dataPathRefused(error)
+        }
+        let names = round.participants.map(\.cluster).sorted()
+        let task = TrainerTask(
+            kind: .train, jobID: round.jobID, round: round.round, cluster: cluster,
+            partitionID: names.firstIndex(of: cluster) ?? 0, partitionCount: names.count, dataDirectory: directory,
+            spec: trainer, workDirectory: commandTrainer.workDirectory(for: round.jobID)
+        )
+        let (parameters, metrics) = try await commandTrainer.train(task, base: base.parameters)
+        return ModelUpdateSubmitted(
+            jobID: round.jobID, round: round.round, cluster: cluster, examples: metrics.examples,
+            loss: metrics.loss ?? .nan, baseModelSHA256: base.sha256, parameters: parameters
         )
     }
 

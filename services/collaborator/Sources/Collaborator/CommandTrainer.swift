@@ -1,0 +1,61 @@
+import Foundation
+import Learning
+import Shared
+
+/// Trains with a job's own program over the trainer contract: writes the global model where
+/// the program reads it, runs it, and checks what it wrote. Only programs this cluster allows
+/// run: a job document comes from the hub, and the cluster decides what executes on it.
+struct CommandTrainer: Sendable {
+    /// Program names or paths a command may start with (`FLOTILLA_TRAINER_PROGRAMS`).
+    let allowedPrograms: Set<String>
+    /// Each job's workspace is `<workRoot>/<job>/`.
+    let workRoot: URL
+
+    func train(_ task: TrainerTask, base: ModelParameters) async throws(TrainerFailure) -> (ModelParameters, TrainerOutput.Metrics) {
+        let command = try allowedCommand(task.spec)
+        try prepare(task, base: base)
+        try await TrainerProcess.run(task, command: command)
+        let metrics: TrainerOutput.Metrics
+        let update: ModelParameters
+        do {
+            metrics = try TrainerOutput.metrics(at: task.metricsOut, task: .train)
+            update = try TrainerOutput.update(at: task.modelOut, matching: base)
+        } catch {
+            throw TrainerFailure(reason: error.reason, outputTail: TrainerProcess.outputTail(of: task.log))
+        }
+        guard metrics.loss != nil else {
+            throw TrainerFailure(reason: "the metrics name no training loss (one of \(TrainerOutput.lossNames.joined(separator: ", ")))")
+        }
+        try? FileManager.default.removeItem(at: task.taskDirectory)  // the log stays; the models are on the hub
+        return (update, metrics)
+    }
+
+    func workDirectory(for jobID: String) -> URL {
+        workRoot.appendingPathComponent(jobID, isDirectory: true)
+    }
+
+    private func allowedCommand(_ spec: TrainerSpec) throws(TrainerFailure) -> [String] {
+        let problems = spec.validate(at: "trainer")
+        guard problems.isEmpty else {
+            throw TrainerFailure(reason: "trainer refused: \(problems.map(\.description).joined(separator: "; "))")
+        }
+        guard let command = spec.command, let program = command.first else {
+            throw TrainerFailure(reason: "the round names no trainer command")
+        }
+        guard allowedPrograms.contains(program) else {
+            let allowed = allowedPrograms.isEmpty ? "none (FLOTILLA_TRAINER_PROGRAMS is empty)" : allowedPrograms.sorted().joined(separator: ", ")
+            throw TrainerFailure(reason: "this cluster does not run \(TextFields.escaped(program)); programs allowed here: \(allowed)")
+        }
+        return command
+    }
+
+    private func prepare(_ task: TrainerTask, base: ModelParameters) throws(TrainerFailure) {
+        do {
+            try? FileManager.default.removeItem(at: task.taskDirectory)  // a task run before a restart
+            try FileManager.default.createDirectory(at: task.taskDirectory, withIntermediateDirectories: true)
+            try Data(SafeTensors.encode(base)).write(to: task.modelIn)
+        } catch {
+            throw TrainerFailure(reason: "cannot prepare the trainer's workspace \(task.taskDirectory.path): \(error)")
+        }
+    }
+}
