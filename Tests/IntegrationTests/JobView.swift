@@ -18,6 +18,16 @@ struct JobView: Decodable, Equatable, CustomStringConvertible {
         struct Departure: Decodable, Equatable { var cluster: String; var filteredBy: String?; var reason: String }
         /// Who placement removed while the round was open, and why.
         var departed: [Departure]?
+        struct Failure: Decodable, Equatable { var cluster: String; var reason: String }
+        var failures: [Failure]?
+        struct Evaluation: Decodable, Equatable {
+            struct Cluster: Decodable, Equatable { var cluster: String; var examples: Int; var metrics: [String: Double] }
+            var examples: Int
+            var metrics: [String: Double]
+            var clusters: [Cluster]
+        }
+        /// Federated evaluation of the round's model, weighted by examples.
+        var evaluation: Evaluation?
     }
     struct Model: Decodable, Equatable { var version: Int; var sha256: String; var path: String }
     var id: String

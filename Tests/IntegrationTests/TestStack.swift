@@ -90,7 +90,8 @@ struct TestStack {
                 name: "c\(index)", labels: ["site": "s\(index)"], claims: ["federated-learning-sample.client-data": "/data/private/c\(index)"],
                 resources: ClusterResources(cpuMillicores: 2000, memoryBytes: 1 << 30)
             ),
-            dataRoot: root.path, heartbeatInterval: .seconds(1), deregisterOnExit: deregisterOnExit
+            dataRoot: root.path, heartbeatInterval: .seconds(1), deregisterOnExit: deregisterOnExit,
+            trainerPrograms: ["python3", "sh"], workRoot: root.appendingPathComponent("work/c\(index)")
         )
     }
 
@@ -158,7 +159,10 @@ struct TestStack {
     }
 
     /// `aggregation`: the spec's aggregation block as flow YAML, e.g. `{roundDeadlineSeconds: 3}`.
-    static func jobDocument(name: String, rounds: Int, minimum: Int, numberOfClusters: Int? = nil, aggregation: String? = nil) -> String {
+    /// `trainer`: `spec.client.trainer` as flow YAML; `evaluation`: `spec.evaluation` likewise.
+    static func jobDocument(
+        name: String, rounds: Int, minimum: Int, numberOfClusters: Int? = nil, aggregation: String? = nil, trainer: String? = nil, evaluation: String? = nil
+    ) -> String {
         """
         apiVersion: federation-ai.open-cluster-management.io/v1alpha1
         kind: FederatedLearning
@@ -172,8 +176,8 @@ struct TestStack {
               predicates:
                 - requiredClusterSelector:
                     claimSelector:
-                      matchExpressions: [{key: federated-learning-sample.client-data, operator: Exists}]
-          training: {model: softmaxRegression, inputs: 16, classes: 4, epochs: 2, batchSize: 16, learningRate: 0.1}\(aggregation.map { "\n  aggregation: \($0)" } ?? "")
+                      matchExpressions: [{key: federated-learning-sample.client-data, operator: Exists}]\(trainer.map { "\n    trainer: \($0)" } ?? "")
+          training: {model: softmaxRegression, inputs: 16, classes: 4, epochs: 2, batchSize: 16, learningRate: 0.1}\(aggregation.map { "\n  aggregation: \($0)" } ?? "")\(evaluation.map { "\n  evaluation: \($0)" } ?? "")
         """
     }
 }

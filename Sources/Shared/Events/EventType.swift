@@ -18,6 +18,7 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
     case modelUpdateSubmitted = "io.flotilla.model.update-submitted"
     case modelUpdateRejected = "io.flotilla.model.update-rejected"
     case roundParticipationFailed = "io.flotilla.round.participation-failed"
+    case evaluationReported = "io.flotilla.round.evaluation-reported"
 
     public var topic: Topic {
         switch self {
@@ -26,7 +27,7 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
         case .clusterRegistered, .clusterRegistrationRejected, .clusterDeregistered: .clusters
         case .placementDecided: .placements
         case .globalModelPublished, .roundStarted, .roundCompleted, .roundDeadlineExtended: .rounds
-        case .modelUpdateSubmitted, .modelUpdateRejected, .roundParticipationFailed: .updates
+        case .modelUpdateSubmitted, .modelUpdateRejected, .roundParticipationFailed, .evaluationReported: .updates
         }
     }
 }

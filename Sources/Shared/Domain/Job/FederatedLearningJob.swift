@@ -45,8 +45,14 @@ public struct FederatedLearningSpec: Codable, Sendable, Hashable {
     public var training: TrainingSpec?
     /// Flotilla extension: round deadline, k of n, late updates, quorum policy.
     public var aggregation: RoundPolicy?
+    /// Flotilla extension: federated evaluation of the global model on the participants' data.
+    public var evaluation: EvaluationSpec?
 
-    public init(framework: Framework = .flower, server: ServerSpec, client: ClientSpec, training: TrainingSpec? = nil, aggregation: RoundPolicy? = nil) {
+    public init(
+        framework: Framework = .flower, server: ServerSpec, client: ClientSpec, training: TrainingSpec? = nil, aggregation: RoundPolicy? = nil,
+        evaluation: EvaluationSpec? = nil
+    ) {
+        self.evaluation = evaluation
         self.framework = framework
         self.server = server
         self.client = client

@@ -58,6 +58,7 @@ public enum JobDocument {
             ))
         }
         errors += job.spec.client.trainer?.validate(at: "spec.client.trainer") ?? []
+        errors += job.spec.evaluation?.validate(at: "spec.evaluation") ?? []
         let server = job.spec.server
         if !(1...maximumRounds).contains(server.rounds) {
             errors.append(FieldError(field: "spec.server.rounds", problem: "must be in 1...\(maximumRounds), got \(server.rounds)"))

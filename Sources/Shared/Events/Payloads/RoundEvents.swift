@@ -16,12 +16,16 @@ public struct RoundStarted: EventPayload {
     public var deadline: Date?
     /// The program that trains in place of the built-in trainer (nil: the built-in one).
     public var trainer: TrainerSpec?
+    /// Contributors evaluate the global model after every this many rounds (nil: every round; 0: never).
+    public var evaluateEvery: Int?
     public var subject: String { jobID }
 
     public init(
         jobID: String, round: Int, participants: [Participant], baseVersion: Int, baseModelSHA256: String,
-        architecture: ModelArchitecture, training: TrainingConfiguration, deadline: Date? = nil, trainer: TrainerSpec? = nil
+        architecture: ModelArchitecture, training: TrainingConfiguration, deadline: Date? = nil, trainer: TrainerSpec? = nil,
+        evaluateEvery: Int? = nil
     ) {
+        self.evaluateEvery = evaluateEvery
         self.deadline = deadline
         self.trainer = trainer
         self.jobID = jobID

@@ -37,6 +37,7 @@ public struct CollaboratorService: Service {
             await workspace.remember(try event.model(GlobalModelPublished.self))
         case .roundStarted:
             let round = try event.payload(RoundStarted.self)
+            await workspace.announce(round)
             guard let me = round.participants.first(where: { $0.cluster == name }) else { return }
             guard await workspace.claim(round.round, of: round.jobID) else { return }  // a duplicate or an old round
             do {
@@ -58,8 +59,24 @@ public struct CollaboratorService: Service {
         case .roundCompleted:
             let completed = try event.payload(RoundCompleted.self)
             await workspace.roundClosed(completed.round, of: completed.jobID)
+            try await evaluate(after: completed)
         default:
             return
+        }
+    }
+
+    /// Federated evaluation: a failure is logged, never fatal (the round is already closed).
+    private func evaluate(after completed: RoundCompleted) async throws {
+        do {
+            guard let report = try await workspace.evaluate(after: completed, as: name) else { return }
+            try await publisher.publish(report)
+            logger.info("evaluation sent", metadata: ["job": "\(report.jobID)", "round": "\(report.round)", "examples": "\(report.examples)", "metrics": "\(report.metrics)"])
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch let error as KafkaError {
+            throw error  // a passing fault: the event is retried
+        } catch {
+            logger.warning("cannot evaluate the global model", metadata: ["job": "\(completed.jobID)", "round": "\(completed.round)", "reason": "\(error)"])
         }
     }
 

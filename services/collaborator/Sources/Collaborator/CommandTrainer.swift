@@ -30,6 +30,22 @@ struct CommandTrainer: Sendable {
         return (update, metrics)
     }
 
+    /// The `evaluate` task: the global model in, metrics out (no update).
+    func evaluate(_ task: TrainerTask, model: ModelParameters) async throws(TrainerFailure) -> TrainerOutput.Metrics {
+        let command = try allowedCommand(task.spec)
+        try prepare(task, base: model)
+        try await TrainerProcess.run(task, command: command)
+        let metrics: TrainerOutput.Metrics
+        do {
+            metrics = try TrainerOutput.metrics(at: task.metricsOut, task: .evaluate)
+        } catch {
+            throw TrainerFailure(reason: error.reason, outputTail: TrainerProcess.outputTail(of: task.log))
+        }
+        guard metrics.examples > 0 else { throw TrainerFailure(reason: "the evaluation scored no examples (num-examples is 0)") }
+        try? FileManager.default.removeItem(at: task.taskDirectory)
+        return metrics
+    }
+
     func workDirectory(for jobID: String) -> URL {
         workRoot.appendingPathComponent(jobID, isDirectory: true)
     }

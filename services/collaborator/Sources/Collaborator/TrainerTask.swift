@@ -45,5 +45,8 @@ struct TrainerTask: Sendable {
         return inherited.merging(variables) { _, contract in contract }
     }
 
-    static let inheritedVariables: Set<String> = ["PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH", "VIRTUAL_ENV"]
+    /// Also the thread settings of numeric libraries, so a cluster can size its trainers.
+    static let inheritedVariables: Set<String> = [
+        "PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH", "VIRTUAL_ENV", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+    ]
 }

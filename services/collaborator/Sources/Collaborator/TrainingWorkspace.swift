@@ -15,6 +15,10 @@ actor TrainingWorkspace {
     /// The latest round of each job this agent took part in or saw completed: an older or
     /// repeated `RoundStarted` (a duplicate, a replay) is not trained again.
     private var handledRounds: [String: Int] = [:]
+    /// Each job's latest round as announced: what a federated evaluation after it needs.
+    private var announced: [String: RoundStarted] = [:]
+    /// Every tenth example of a shard is held out of training, for federated evaluation.
+    static let holdOutEvery = 10
     private static let trainingQueue = DispatchQueue(label: "flotilla.collaborator.training", qos: .userInitiated)
 
     init(
@@ -33,6 +37,11 @@ actor TrainingWorkspace {
     func forget(job: String) { models[job] = nil }
 
     /// True the first time a round of a job is seen; false for one already handled or closed.
+    func announce(_ round: RoundStarted) {
+        if let known = announced[round.jobID], known.round > round.round { return }
+        announced[round.jobID] = round
+    }
+
     func claim(_ round: Int, of job: String) -> Bool {
         guard round > handledRounds[job, default: 0] else { return false }
         handledRounds[job] = round
@@ -71,7 +80,7 @@ actor TrainingWorkspace {
         if let trainer = round.trainer {
             return try await trainWithCommand(trainer, for: round, as: cluster, dataPath: dataPath, base: base)
         }
-        let data = try dataset(at: dataPath)
+        let data = try dataset(at: dataPath).holdingOut(every: Self.holdOutEvery).training
         let (parameters, report) = try await Self.offPool {
             try LocalTrainer.train(base.parameters, architecture: round.architecture, on: data, configuration: round.training)
         }
@@ -85,6 +94,17 @@ actor TrainingWorkspace {
     private func trainWithCommand(
         _ trainer: TrainerSpec, for round: RoundStarted, as cluster: String, dataPath: String, base: GlobalModelPublished
     ) async throws -> ModelUpdateSubmitted {
+        let task = try trainerTask(.train, trainer, for: round, as: cluster, dataPath: dataPath)
+        let (parameters, metrics) = try await commandTrainer.train(task, base: base.parameters)
+        return ModelUpdateSubmitted(
+            jobID: round.jobID, round: round.round, cluster: cluster, examples: metrics.examples,
+            loss: metrics.loss ?? .nan, baseModelSHA256: base.sha256, parameters: parameters
+        )
+    }
+
+    private func trainerTask(
+        _ kind: TrainerTask.Kind, _ trainer: TrainerSpec, for round: RoundStarted, as cluster: String, dataPath: String
+    ) throws -> TrainerTask {
         let directory: URL
         do {
             directory = try ConfinedPath(dataPath, under: dataRoot).url
@@ -92,15 +112,39 @@ actor TrainingWorkspace {
             throw RoundError.dataPathRefused(error)
         }
         let names = round.participants.map(\.cluster).sorted()
-        let task = TrainerTask(
-            kind: .train, jobID: round.jobID, round: round.round, cluster: cluster,
+        return TrainerTask(
+            kind: kind, jobID: round.jobID, round: round.round, cluster: cluster,
             partitionID: names.firstIndex(of: cluster) ?? 0, partitionCount: names.count, dataDirectory: directory,
             spec: trainer, workDirectory: commandTrainer.workDirectory(for: round.jobID)
         )
-        let (parameters, metrics) = try await commandTrainer.train(task, base: base.parameters)
-        return ModelUpdateSubmitted(
-            jobID: round.jobID, round: round.round, cluster: cluster, examples: metrics.examples,
-            loss: metrics.loss ?? .nan, baseModelSHA256: base.sha256, parameters: parameters
+    }
+
+    /// Federated evaluation after a round this cluster contributed to: the round's new global
+    /// model scored on the held-out part of the same data, by the same trainer that trained.
+    /// Nil when this round is not one to evaluate, or this cluster did not contribute.
+    func evaluate(after completed: RoundCompleted, as cluster: String) async throws -> EvaluationReported? {
+        guard completed.contributions.contains(where: { $0.cluster == cluster }),
+              let round = announced[completed.jobID], round.round == completed.round else { return nil }
+        let every = round.evaluateEvery ?? EvaluationSpec.defaultEveryRounds
+        guard every > 0, completed.round % every == 0 else { return nil }
+        guard let model = models[completed.jobID], model.version == completed.modelVersion else {
+            throw RoundError.missingBaseModel(job: completed.jobID, version: completed.modelVersion)
+        }
+        guard let dataPath = round.participants.first(where: { $0.cluster == cluster })?.dataPath else {
+            throw RoundError.noDataPath(cluster: cluster)
+        }
+        if let trainer = round.trainer {
+            let task = try trainerTask(.evaluate, trainer, for: round, as: cluster, dataPath: dataPath)
+            let metrics = try await commandTrainer.evaluate(task, model: model.parameters)
+            return EvaluationReported(jobID: round.jobID, round: completed.round, cluster: cluster, examples: metrics.examples, metrics: metrics.values)
+        }
+        let heldOut = try dataset(at: dataPath).holdingOut(every: Self.holdOutEvery).heldOut
+        guard heldOut.count > 0 else { return nil }
+        let architecture = round.architecture
+        let evaluation = try await Self.offPool { try Evaluator.evaluate(model.parameters, architecture: architecture, on: heldOut) }
+        return EvaluationReported(
+            jobID: round.jobID, round: completed.round, cluster: cluster, examples: evaluation.examples,
+            metrics: ["accuracy": evaluation.accuracy, "loss": evaluation.meanLoss]
         )
     }
 

@@ -78,6 +78,38 @@ struct RoundDetail: Codable, Sendable {
     var moreClientsRequestedAt: Date?
     /// Participants placement removed while the round was open, and why (no longer waited for).
     var departed: [Departure]
+    /// Federated evaluation of the round's global model, when its contributors reported one.
+    var evaluation: RoundEvaluation?
+}
+
+/// One contributor's score of a round's global model on its own held-out data.
+struct ClusterEvaluation: Codable, Sendable, Hashable {
+    var cluster: String
+    var examples: Int
+    var metrics: [String: Double]
+    var at: Date
+}
+
+/// A round's federated evaluation: each metric averaged over the clusters that reported it,
+/// weighted by their example counts, and every cluster's own numbers.
+struct RoundEvaluation: Codable, Sendable, Hashable {
+    var examples: Int
+    var metrics: [String: Double]
+    var clusters: [ClusterEvaluation]
+
+    init?(_ clusters: [ClusterEvaluation]) {
+        guard !clusters.isEmpty else { return nil }
+        self.clusters = clusters.sorted { $0.cluster < $1.cluster }
+        examples = clusters.reduce(0) { $0 + $1.examples }
+        var sums: [String: (weighted: Double, examples: Int)] = [:]
+        for cluster in clusters {
+            for (name, value) in cluster.metrics {
+                sums[name, default: (0, 0)].weighted += value * Double(cluster.examples)
+                sums[name, default: (0, 0)].examples += cluster.examples
+            }
+        }
+        metrics = sums.compactMapValues { $0.examples > 0 ? $0.weighted / Double($0.examples) : nil }
+    }
 }
 
 /// `GET /v1/jobs/{id}/placement`: the decision with every candidate's explanation.

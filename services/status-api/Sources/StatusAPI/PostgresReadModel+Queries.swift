@@ -54,11 +54,11 @@ extension PostgresReadModel {
         let rows = try await connection.query("""
             SELECT round, state, participants::text, contributions::text, rejections::text, updates_received, strategy, mean_loss, total_examples,
                    model_sha256, model_path, started_at, completed_at, missing::text, deadline_extended_at, failures::text,
-                   unresponsive::text, more_clients_requested_at, departed::text
+                   unresponsive::text, more_clients_requested_at, departed::text, evaluations::text
             FROM job_rounds WHERE job_id = \(id) ORDER BY round
             """, logger: logger)
         var result: [RoundDetail] = []
-        for try await row in rows.decode((Int, String, String, String, String, Int, String?, Double?, Int?, String?, String?, Date?, Date?, String, Date?, String, String, Date?, String).self) {
+        for try await row in rows.decode((Int, String, String, String, String, Int, String?, Double?, Int?, String?, String?, Date?, Date?, String, Date?, String, String, Date?, String, String).self) {
             result.append(RoundDetail(
                 round: row.0, state: row.1, participants: Self.decode([Participant].self, row.2) ?? [],
                 contributions: Self.decode([Contribution].self, row.3) ?? [], missing: Self.decode([String].self, row.13) ?? [],
@@ -66,7 +66,8 @@ extension PostgresReadModel {
                 rejections: Self.decode([UpdateRejection].self, row.4) ?? [], updatesReceived: row.5, strategy: row.6, meanLoss: row.7,
                 totalExamples: row.8, modelSHA256: row.9, modelPath: row.10, startedAt: row.11, completedAt: row.12, deadlineExtendedAt: row.14,
                 unresponsive: Self.decode([String].self, row.16) ?? [], moreClientsRequestedAt: row.17,
-                departed: Self.decode([Departure].self, row.18) ?? []
+                departed: Self.decode([Departure].self, row.18) ?? [],
+                evaluation: RoundEvaluation(Self.decode([ClusterEvaluation].self, row.19) ?? [])
             ))
         }
         return result

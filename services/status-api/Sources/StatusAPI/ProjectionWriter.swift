@@ -43,6 +43,17 @@ struct ProjectionWriter {
                 INSERT INTO job_rounds (job_id, round, state, failures) VALUES (\(failure.jobID), \(failure.round), 'Running', \(Self.json(entry))::jsonb)
                 ON CONFLICT (job_id, round) DO UPDATE SET failures = job_rounds.failures || excluded.failures WHERE job_rounds.state = 'Running'
                 """, logger: logger)
+        case .evaluationReported:
+            let report = try event.payload(EvaluationReported.self)
+            guard try await phase(of: report.jobID) != nil else { return }
+            // One entry per cluster and round: a duplicate report replaces the earlier one.
+            let entry = [ClusterEvaluation(cluster: report.cluster, examples: report.examples, metrics: report.metrics, at: time)]
+            try await connection.query("""
+                INSERT INTO job_rounds (job_id, round, state, evaluations) VALUES (\(report.jobID), \(report.round), 'Running', \(Self.json(entry))::jsonb)
+                ON CONFLICT (job_id, round) DO UPDATE SET evaluations = (
+                    SELECT coalesce(jsonb_agg(e), '[]'::jsonb) FROM jsonb_array_elements(job_rounds.evaluations) e WHERE e->>'cluster' <> \(report.cluster)
+                ) || excluded.evaluations
+                """, logger: logger)
         case .clusterRegistered:
             let registered = try event.payload(ClusterRegistered.self)
             try await upsertCluster(registered.cluster.name, state: "Registered", generation: registered.generation, cluster: Self.json(registered.cluster), reason: "", at: time)

@@ -141,6 +141,10 @@ enum Schema {
         (8, [
             "ALTER TABLE job_rounds ADD COLUMN departed jsonb NOT NULL DEFAULT '[]'",
         ]),
+        (9, [
+            // Federated evaluation: one entry per contributor, weighed when read.
+            "ALTER TABLE job_rounds ADD COLUMN evaluations jsonb NOT NULL DEFAULT '[]'",
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -1,0 +1,74 @@
+import Foundation
+import Learning
+import Testing
+@testable import Shared
+
+/// Issue 10 end to end on the real broker and PostgreSQL: a job runs its own program over the
+/// trainer contract (the repository's command example, in Python), every round is evaluated
+/// federatedly on the contributors' held-out data, and a failing trainer's reason reaches the
+/// job's status quoted from its output.
+@Suite(.timeLimit(.minutes(4)))
+struct OwnTrainerTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var commandExample: String { repository.appendingPathComponent("examples/command-trainer/train.py").path }
+
+    @Test func theCommandExampleTrainsAndEveryRoundIsEvaluated() async throws {
+        let stack = try await TestStack.make(clusters: 2, label: "own-trainer")
+        let trainer = "{command: [python3, \(Self.commandExample)], config: {learning-rate: 0.5, local-epochs: 3}, timeoutSeconds: 120}"
+        let done = try await stack.running(try stack.services(clusters: 2)) {
+            _ = try await stack.waitFor("v1/clusters", as: ClusterList.self) { $0.items.filter { $0.state == "Registered" }.count == 2 }
+            #expect(try await stack.post("v1/jobs", body: TestStack.jobDocument(name: "own", rounds: 3, minimum: 2, trainer: trainer)).0 == 202)
+            return try await stack.waitFor("v1/jobs/own", as: JobView.self, timeout: .seconds(180)) { job in
+                job.phase == "Completed" && job.roundDetails.count == 3 && job.roundDetails.allSatisfy { $0.evaluation?.clusters.count == 2 }
+            }
+        }
+        for round in done.roundDetails {
+            #expect(Set(round.contributions.map(\.cluster)) == ["c1", "c2"])
+            let evaluation = try #require(round.evaluation)
+            #expect(Set(evaluation.metrics.keys) == ["eval-acc", "eval-loss"], "the names the program reported: \(evaluation.metrics)")
+            let weighted = evaluation.clusters.reduce(0.0) { $0 + ($1.metrics["eval-acc"] ?? 0) * Double($1.examples) } / Double(evaluation.examples)
+            #expect(abs((evaluation.metrics["eval-acc"] ?? -1) - weighted) < 1e-9, "aggregated weighted by examples")
+        }
+        let last = try #require(done.roundDetails.last?.evaluation?.metrics["eval-acc"])
+        #expect(last >= 0.8, "federated accuracy after 3 rounds: \(last)")
+        print("own trainer: federated eval-acc by round \(done.roundDetails.map { $0.evaluation?.metrics["eval-acc"] ?? .nan })")
+        // The trainer's output stays on the cluster, one log per task.
+        let logs = try FileManager.default.contentsOfDirectory(atPath: stack.root.appendingPathComponent("work/c1/own").path)
+        #expect(Set(logs).isSuperset(of: ["round-1-train.log", "round-1-evaluate.log", "round-3-evaluate.log"]), "\(logs.sorted())")
+    }
+
+    @Test func theBuiltInTrainerIsEvaluatedOnItsHeldOutData() async throws {
+        let stack = try await TestStack.make(clusters: 2, label: "builtin-eval")
+        let done = try await stack.running(try stack.services(clusters: 2)) {
+            _ = try await stack.waitFor("v1/clusters", as: ClusterList.self) { $0.items.filter { $0.state == "Registered" }.count == 2 }
+            #expect(try await stack.post("v1/jobs", body: TestStack.jobDocument(name: "builtin", rounds: 4, minimum: 2, evaluation: "{everyRounds: 2}")).0 == 202)
+            return try await stack.waitFor("v1/jobs/builtin", as: JobView.self, timeout: .seconds(120)) { job in
+                job.phase == "Completed" && job.roundDetails.count == 4 && job.roundDetails[3].evaluation?.clusters.count == 2
+            }
+        }
+        #expect(done.roundDetails.map { $0.evaluation != nil } == [false, true, false, true], "evaluated every second round only")
+        let evaluation = try #require(done.roundDetails[3].evaluation)
+        #expect(Set(evaluation.metrics.keys) == ["accuracy", "loss"])
+        for cluster in evaluation.clusters {
+            let shard = try LabeledImages.loadMNIST(directory: stack.root.appendingPathComponent("data/private/\(cluster.cluster)"), split: .train)
+            #expect(cluster.examples == shard.count / 10, "every tenth example of \(cluster.cluster)'s \(shard.count) is held out")
+        }
+    }
+
+    @Test func aFailingTrainerIsQuotedAndNoUpdateIsSent() async throws {
+        let stack = try await TestStack.make(clusters: 1, label: "failing-trainer")
+        let trainer = #"{command: [sh, -c, "echo 'loading shard'; echo 'RuntimeError: CUDA out of memory' >&2; exit 2"]}"#
+        let done = try await stack.running(try stack.services(clusters: 1)) {
+            _ = try await stack.waitFor("v1/clusters", as: ClusterList.self) { $0.items.contains { $0.state == "Registered" } }
+            #expect(try await stack.post("v1/jobs", body: TestStack.jobDocument(name: "failing", rounds: 2, minimum: 1, trainer: trainer)).0 == 202)
+            return try await stack.waitFor("v1/jobs/failing", as: JobView.self, timeout: .seconds(60)) { job in
+                job.roundDetails.first?.failures?.isEmpty == false
+            }
+        }
+        let failure = try #require(done.roundDetails.first?.failures?.first)
+        #expect(failure.cluster == "c1")
+        #expect(failure.reason.contains("the trainer exited with status 2"), "\(failure.reason)")
+        #expect(failure.reason.contains("RuntimeError: CUDA out of memory"), "\(failure.reason)")
+        #expect(done.roundDetails.first?.updatesReceived == 0)
+    }
+}
