@@ -37,6 +37,26 @@ struct OwnTrainerTests {
         #expect(Set(logs).isSuperset(of: ["round-1-train.log", "round-1-evaluate.log", "round-3-evaluate.log"]), "\(logs.sorted())")
     }
 
+    /// An unchanged Flower app (the repository's Message-API example) through its adapter:
+    /// `@app.train()` trains, `@app.evaluate()` is the federated evaluation.
+    @Test func anUnchangedFlowerAppTrainsThroughTheAdapter() async throws {
+        let stack = try await TestStack.make(clusters: 2, label: "flower-app")
+        let adapter = Self.repository.appendingPathComponent("trainers/flower/flotilla_flower.py").path
+        let app = Self.repository.appendingPathComponent("examples/flower-mnist").path
+        let trainer = "{command: [python3, \(adapter), run, --app, \(app)], config: {learning-rate: 0.5, local-epochs: 3}, timeoutSeconds: 120}"
+        let done = try await stack.running(try stack.services(clusters: 2)) {
+            _ = try await stack.waitFor("v1/clusters", as: ClusterList.self) { $0.items.filter { $0.state == "Registered" }.count == 2 }
+            #expect(try await stack.post("v1/jobs", body: TestStack.jobDocument(name: "flower", rounds: 2, minimum: 2, trainer: trainer)).0 == 202)
+            return try await stack.waitFor("v1/jobs/flower", as: JobView.self, timeout: .seconds(180)) { job in
+                job.phase == "Completed" && job.roundDetails.count == 2 && job.roundDetails.allSatisfy { $0.evaluation?.clusters.count == 2 }
+            }
+        }
+        #expect(done.roundDetails.allSatisfy { Set($0.contributions.map(\.cluster)) == ["c1", "c2"] })
+        let evaluation = try #require(done.roundDetails.last?.evaluation)
+        #expect(Set(evaluation.metrics.keys) == ["eval-acc", "eval-loss"], "the names the app reported: \(evaluation.metrics)")
+        #expect((evaluation.metrics["eval-acc"] ?? 0) >= 0.8, "federated accuracy: \(evaluation.metrics)")
+    }
+
     @Test func theBuiltInTrainerIsEvaluatedOnItsHeldOutData() async throws {
         let stack = try await TestStack.make(clusters: 2, label: "builtin-eval")
         let done = try await stack.running(try stack.services(clusters: 2)) {
