@@ -43,7 +43,7 @@ struct OwnTrainerTests {
         let stack = try await TestStack.make(clusters: 2, label: "flower-app")
         let adapter = Self.repository.appendingPathComponent("trainers/flower/flotilla_flower.py").path
         let app = Self.repository.appendingPathComponent("examples/flower-mnist").path
-        let trainer = "{command: [python3, \(adapter), run, --app, \(app)], config: {learning-rate: 0.5, local-epochs: 3}, timeoutSeconds: 120}"
+        let trainer = "{command: [python3, \(adapter), serve, --app, \(app)], mode: serve, config: {learning-rate: 0.5, local-epochs: 3}, timeoutSeconds: 120}"
         let done = try await stack.running(try stack.services(clusters: 2)) {
             _ = try await stack.waitFor("v1/clusters", as: ClusterList.self) { $0.items.filter { $0.state == "Registered" }.count == 2 }
             #expect(try await stack.post("v1/jobs", body: TestStack.jobDocument(name: "flower", rounds: 2, minimum: 2, trainer: trainer)).0 == 202)
@@ -55,6 +55,9 @@ struct OwnTrainerTests {
         let evaluation = try #require(done.roundDetails.last?.evaluation)
         #expect(Set(evaluation.metrics.keys) == ["eval-acc", "eval-loss"], "the names the app reported: \(evaluation.metrics)")
         #expect((evaluation.metrics["eval-acc"] ?? 0) >= 0.8, "federated accuracy: \(evaluation.metrics)")
+        // One adapter process per cluster served both rounds, training and evaluation alike.
+        let log = try String(contentsOf: stack.root.appendingPathComponent("work/c1/flower/serve.log"), encoding: .utf8)
+        #expect(log.components(separatedBy: "=== round ").count - 1 == 4, "four tasks in one session: \(log.suffix(400))")
     }
 
     @Test func theBuiltInTrainerIsEvaluatedOnItsHeldOutData() async throws {

@@ -62,6 +62,7 @@ import Testing
         ("trainer: {command: [sh], config: {\"bad key!\": 1}}", "spec.client.trainer.config[bad key!]: 'bad key!' may contain only"),
         ("trainer: {command: [sh], config: {k: [1, 2]}}", "spec.client.trainer.config.k"),
         ("trainer: {command: [sh], shell: true}", "spec.client.trainer.shell: unknown field"),
+        ("trainer: {command: [sh], mode: daemon}", "spec.client.trainer.mode"),
         ("trainer: {command: [\"sh\\0\"]}", "spec.client.trainer.command[0]"),
     ])
     func aBadTrainerIsRefusedByField(trainer: String, expected: String) {

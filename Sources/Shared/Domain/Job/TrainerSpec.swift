@@ -11,6 +11,14 @@ public struct TrainerSpec: Codable, Sendable, Hashable {
     public var config: [String: TrainerConfigValue]?
     /// Time limit of one task; the trainer is stopped after it and the round told why.
     public var timeoutSeconds: Int?
+    /// `process` (default): one process per task. `serve`: one process per job, kept across
+    /// rounds, handed tasks as JSON lines (the contract's "serve" section), so a round does not
+    /// pay start-up and imports again.
+    public var mode: Mode?
+
+    public enum Mode: String, Codable, Sendable, Hashable, CaseIterable {
+        case process, serve
+    }
 
     public static let defaultTimeoutSeconds = 600
     public static let maximumTimeoutSeconds = 86_400
@@ -18,7 +26,8 @@ public struct TrainerSpec: Codable, Sendable, Hashable {
     public static let maximumArgumentLength = 4_096
     public static let maximumConfigEntries = 64
 
-    public init(command: [String]? = nil, config: [String: TrainerConfigValue]? = nil, timeoutSeconds: Int? = nil) {
+    public init(command: [String]? = nil, config: [String: TrainerConfigValue]? = nil, timeoutSeconds: Int? = nil, mode: Mode? = nil) {
+        self.mode = mode
         self.command = command
         self.config = config
         self.timeoutSeconds = timeoutSeconds

@@ -26,9 +26,15 @@ public struct CollaboratorService: Service {
 
     public func run() async throws {
         let source = EventSource(service: "collaborator-\(name)", configuration: configuration.hub, publisher: publisher, logger: logger, ownsTopics: false)
-        try await source.consume([.rounds], from: .committed, hooks: .init(models: .decode)) { event in  // global models decoded as their pieces arrive
-            try await handle(event)
+        do {
+            try await source.consume([.rounds], from: .committed, hooks: .init(models: .decode)) { event in  // global models decoded as their pieces arrive
+                try await handle(event)
+            }
+        } catch {
+            await workspace.stopTrainers()
+            throw error
         }
+        await workspace.stopTrainers()  // a job's long-lived trainer does not outlive the agent
     }
 
     func handle(_ event: ConsumedEvent) async throws {

@@ -10,18 +10,29 @@ struct CommandTrainer: Sendable {
     let allowedPrograms: Set<String>
     /// Each job's workspace is `<workRoot>/<job>/`.
     let workRoot: URL
+    /// The long-lived trainers of jobs in `serve` mode.
+    let sessions = TrainerSessions()
+
+    /// Runs the task the way the job asks: a process of its own, or the job's session.
+    private func run(_ task: TrainerTask, command: [String]) async throws(TrainerFailure) {
+        if task.spec.mode == .serve {
+            try await sessions.perform(task, command: command)
+        } else {
+            try await TrainerProcess.run(task, command: command)
+        }
+    }
 
     func train(_ task: TrainerTask, base: ModelParameters) async throws(TrainerFailure) -> (ModelParameters, TrainerOutput.Metrics) {
         let command = try allowedCommand(task.spec)
         try prepare(task, base: base)
-        try await TrainerProcess.run(task, command: command)
+        try await run(task, command: command)
         let metrics: TrainerOutput.Metrics
         let update: ModelParameters
         do {
             metrics = try TrainerOutput.metrics(at: task.metricsOut, task: .train)
             update = try TrainerOutput.update(at: task.modelOut, matching: base)
         } catch {
-            throw TrainerFailure(reason: error.reason, outputTail: TrainerProcess.outputTail(of: task.log))
+            throw TrainerFailure(reason: error.reason, outputTail: TrainerProcess.outputTail(of: task.spec.mode == .serve ? task.serveLog : task.log))
         }
         guard metrics.loss != nil else {
             throw TrainerFailure(reason: "the metrics name no training loss (one of \(TrainerOutput.lossNames.joined(separator: ", ")))")
@@ -34,12 +45,12 @@ struct CommandTrainer: Sendable {
     func evaluate(_ task: TrainerTask, model: ModelParameters) async throws(TrainerFailure) -> TrainerOutput.Metrics {
         let command = try allowedCommand(task.spec)
         try prepare(task, base: model)
-        try await TrainerProcess.run(task, command: command)
+        try await run(task, command: command)
         let metrics: TrainerOutput.Metrics
         do {
             metrics = try TrainerOutput.metrics(at: task.metricsOut, task: .evaluate)
         } catch {
-            throw TrainerFailure(reason: error.reason, outputTail: TrainerProcess.outputTail(of: task.log))
+            throw TrainerFailure(reason: error.reason, outputTail: TrainerProcess.outputTail(of: task.spec.mode == .serve ? task.serveLog : task.log))
         }
         guard metrics.examples > 0 else { throw TrainerFailure(reason: "the evaluation scored no examples (num-examples is 0)") }
         try? FileManager.default.removeItem(at: task.taskDirectory)

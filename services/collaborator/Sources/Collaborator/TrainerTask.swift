@@ -23,6 +23,8 @@ struct TrainerTask: Sendable {
     var metricsOut: URL { taskDirectory.appendingPathComponent("metrics.json") }
     /// The trainer's stdout and stderr, kept on the cluster for a look after the round.
     var log: URL { workDirectory.appendingPathComponent("round-\(round)-\(kind.rawValue).log") }
+    /// A `serve` session's log: every task of the job, each marked.
+    var serveLog: URL { workDirectory.appendingPathComponent("serve.log") }
 
     /// The contract's variables, and only a few of the agent's own (never its broker
     /// credentials): a trainer is the job's code, not the agent's.

@@ -36,6 +36,8 @@ actor TrainingWorkspace {
 
     func forget(job: String) { models[job] = nil }
 
+    func stopTrainers() async { await commandTrainer.sessions.stopAll() }
+
     /// True the first time a round of a job is seen; false for one already handled or closed.
     func announce(_ round: RoundStarted) {
         if let known = announced[round.jobID], known.round > round.round { return }
