@@ -13,11 +13,14 @@ struct Watch: AsyncParsableCommand {
     @Option(help: "Seconds between polls.") var interval: Double = 0.5
     /// While the status API cannot be reached, the outage is reported this often.
     static let outageReportSeconds = 5.0
+    /// How long a completed job's last federated evaluation is waited for.
+    static let evaluationWaitSeconds = 30.0
 
     func run() async throws {
         let client = try api.client
         let start = Date()
         var state = WatchState()
+        var completedAt: Date?
         func say(_ line: String) { Console.line(String(format: "[%6.1fs] ", Date().timeIntervalSince(start)) + line) }
         while Date().timeIntervalSince(start) < timeout {
             do {
@@ -29,7 +32,11 @@ struct Watch: AsyncParsableCommand {
                 let history = (try? JSONCoding.decoder.decode(PlacementHistoryView.self, from: try await client.get("v1/jobs/\(job)/placement/history")))?.items ?? []
                 let clusters = (try? JSONCoding.decoder.decode(ClusterListView.self, from: try await client.get("v1/clusters")))?.items ?? []
                 state.changes(view: view, history: history, clusters: clusters).forEach(say)
-                if view.phase == "Completed" { return }
+                if view.phase == "Completed" {
+                    // The last round's evaluation arrives after the job completed: wait a little for it.
+                    completedAt = completedAt ?? Date()
+                    if !state.awaitsEvaluation(view) || Date().timeIntervalSince(completedAt ?? Date()) > Self.evaluationWaitSeconds { return }
+                }
                 if view.phase == "Failed" { throw ExitCode(1) }
             } catch let error as StatusClient.Problem where error.status == 404 && state.lastLine == nil {
                 // Not projected yet (a submission is confirmed before the projection reads it).

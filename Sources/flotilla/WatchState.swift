@@ -10,6 +10,7 @@ struct WatchState {
     var taints: [String: Set<String>] = [:]
     var unreachableSince: Date?
     var lastOutageReport: Date?
+    var evaluatedRounds: Set<Int> = []
 
     mutating func changes(view: JobWatchView, history: [PlacementHistoryView.Entry], clusters: [ClusterListView.Item]) -> [String] {
         var lines: [String] = []
@@ -44,7 +45,27 @@ struct WatchState {
             lines.append(line)
             lastLine = line
         }
+        // A round's federated evaluation, once every contributor has reported it.
+        for round in view.roundDetails where !evaluatedRounds.contains(round.round) {
+            guard let evaluation = round.evaluation, evaluation.clusters.count >= round.contributions.count else { continue }
+            evaluatedRounds.insert(round.round)
+            lines.append(Self.describe(evaluation, round: round.round))
+        }
         return lines
+    }
+
+    /// True while the job's last round should still be evaluated (its reports come after the
+    /// round, so after a job's completion).
+    func awaitsEvaluation(_ view: JobWatchView) -> Bool {
+        guard let last = view.roundDetails.last, last.state == "Completed", view.evaluateEvery > 0,
+              last.round % view.evaluateEvery == 0 else { return false }
+        return !evaluatedRounds.contains(last.round)
+    }
+
+    static func describe(_ evaluation: JobWatchView.Evaluation, round: Int) -> String {
+        let metrics = evaluation.metrics.sorted { $0.key < $1.key }.map { "\($0.key) " + String(format: "%.4f", $0.value) }
+        return "round \(round) federated evaluation (\(evaluation.clusters.count) clusters, \(evaluation.examples) held-out examples): "
+            + metrics.joined(separator: "  ")
     }
 
     static func describe(_ view: JobWatchView) -> String {
@@ -76,11 +97,21 @@ struct JobWatchView: Decodable {
         var participants: [Participant]
         var updatesReceived: Int
         var meanLoss: Double?
+        struct Contribution: Decodable { var cluster: String }
+        var contributions: [Contribution]
+        var evaluation: Evaluation?
+    }
+    struct Evaluation: Decodable {
+        struct Cluster: Decodable { var cluster: String }
+        var examples: Int
+        var metrics: [String: Double]
+        var clusters: [Cluster]
     }
     var phase: String
     var message: String
     var rounds: Rounds
     var roundDetails: [Round]
+    var evaluateEvery: Int
 }
 
 struct PlacementHistoryView: Decodable {

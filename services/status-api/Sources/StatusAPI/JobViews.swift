@@ -36,6 +36,8 @@ struct JobDetail: Codable, Sendable {
     var placement: PlacementSummary?
     var history: [Transition]
     var roundDetails: [RoundDetail]
+    /// `spec.evaluation.everyRounds`: which rounds' models the contributors evaluate (0: none).
+    var evaluateEvery: Int = EvaluationSpec.defaultEveryRounds
 }
 
 struct Transition: Codable, Sendable {

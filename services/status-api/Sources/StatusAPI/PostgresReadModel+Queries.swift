@@ -26,16 +26,17 @@ extension PostgresReadModel {
     func job(_ id: String, on connection: PostgresConnection) async throws -> JobDetail? {
         let rows = try await connection.query("""
             SELECT id, phase, reason, message, framework, min_available_clients, storage_path, rounds_total, rounds_completed, current_round,
-                   latest_model::text, submitted_at, started_at, finished_at, updated_at
+                   latest_model::text, submitted_at, started_at, finished_at, updated_at,
+                   coalesce((spec->'spec'->'evaluation'->>'everyRounds')::int, \(EvaluationSpec.defaultEveryRounds))
             FROM jobs WHERE id = \(id)
             """, logger: logger)
-        for try await row in rows.decode((String, String, String, String, String, Int, String, Int, Int, Int, String?, Date, Date?, Date?, Date).self) {
+        for try await row in rows.decode((String, String, String, String, String, Int, String, Int, Int, Int, String?, Date, Date?, Date?, Date, Int).self) {
             return JobDetail(
                 id: row.0, phase: row.1, reason: row.2, message: row.3, framework: row.4, minAvailableClients: row.5, storagePath: row.6,
                 rounds: RoundProgress(total: row.7, completed: row.8, current: row.9), latestModel: Self.decode(LatestModel.self, row.10),
                 submittedAt: row.11, startedAt: row.12, finishedAt: row.13, updatedAt: row.14,
                 placement: try await placement(id, on: connection).map { PlacementSummary(generation: $0.generation, sufficient: $0.sufficient, message: $0.message, participants: $0.participants, decidedAt: $0.decidedAt) },
-                history: try await transitions(id, on: connection), roundDetails: try await rounds(id, on: connection)
+                history: try await transitions(id, on: connection), roundDetails: try await rounds(id, on: connection), evaluateEvery: row.15
             )
         }
         return nil
