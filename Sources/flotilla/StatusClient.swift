@@ -27,9 +27,9 @@ struct StatusClient: Sendable {
         try await send(URLRequest(url: baseURL.appendingPathComponent(path)))
     }
 
-    func post(_ path: String, body: Data, contentType: String) async throws -> Data {
+    func post(_ path: String, body: Data, contentType: String, method: String = "POST") async throws -> Data {
         var request = URLRequest(url: baseURL.appendingPathComponent(path))
-        request.httpMethod = "POST"
+        request.httpMethod = method
         request.httpBody = body
         request.setValue(contentType, forHTTPHeaderField: "Content-Type")
         return try await send(request)

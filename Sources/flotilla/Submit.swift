@@ -8,6 +8,10 @@ struct Submit: AsyncParsableCommand {
     @OptionGroup var api: APIOptions
     @Argument(help: "Path of the job document.") var file: String
     @Option(help: "Submit under this name instead of metadata.name.") var name: String?
+    @Option(help: ArgumentHelp(
+        "A trainer app directory (e.g. a Flower app): packed, uploaded to the hub by its sha256, and named in spec.client.trainer.app.",
+        discussion: "Without a command in the document, the app runs as a Flower app (framework flower) through each cluster's Flower adapter; with one, '{app}' in the command stands for the unpacked directory."
+    )) var app: String?
 
     func run() async throws {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
@@ -20,6 +24,25 @@ struct Submit: AsyncParsableCommand {
             throw ValidationError("\(file) is not a valid FederatedLearning document:\n" + error.errors.map { "  - \($0)" }.joined(separator: "\n"))
         }
         if let name { job.metadata.name = name }
+        if let app {
+            let archive: [UInt8]
+            do {
+                archive = try AppArchive.pack(directory: URL(fileURLWithPath: app, isDirectory: true))
+            } catch {
+                throw ValidationError("cannot pack the app \(app): \(error)")
+            }
+            let digest = AppArchive.digest(of: archive)
+            _ = try await api.client.post("v1/blobs/\(digest)", body: Data(archive), contentType: "application/x-tar", method: "PUT")
+            Console.line("uploaded app \(app) (\(archive.count) bytes) as \(digest)")
+            var trainer = job.spec.client.trainer ?? TrainerSpec()
+            trainer.app = digest
+            job.spec.client.trainer = trainer
+            do {
+                try JobDocument.validate(job)
+            } catch {
+                throw ValidationError("with the app, \(file) is not valid:\n" + error.errors.map { "  - \($0)" }.joined(separator: "\n"))
+            }
+        }
         let body = try JSONCoding.encoder.encode(job)
         _ = try await api.client.post("v1/jobs", body: body, contentType: "application/json")
         Console.line("submitted job \(job.id)")

@@ -60,6 +60,33 @@ struct OwnTrainerTests {
         #expect(log.components(separatedBy: "=== round ").count - 1 == 4, "four tasks in one session: \(log.suffix(400))")
     }
 
+    /// `flotilla submit --app` in two requests: the app's archive to the hub by its digest, then
+    /// a job naming it. The collaborators fetch it from the log, check and unpack it, and run it
+    /// as a Flower app through their adapter.
+    @Test func anUploadedFlowerAppIsFetchedByTheClusters() async throws {
+        let stack = try await TestStack.make(clusters: 2, label: "uploaded-app")
+        let archive = try AppArchive.pack(directory: Self.repository.appendingPathComponent("examples/flower-mnist"))
+        let digest = AppArchive.digest(of: archive)
+        let done = try await stack.running(try stack.services(clusters: 2)) {
+            _ = try await stack.waitFor("v1/clusters", as: ClusterList.self) { $0.items.filter { $0.state == "Registered" }.count == 2 }
+            let unknown = "sha256:" + String(repeating: "0", count: 64)
+            let refused = try await stack.post("v1/jobs", body: TestStack.jobDocument(name: "no-app", rounds: 1, minimum: 1, trainer: "{app: \"\(unknown)\"}"))
+            #expect(refused.0 == 422 && String(decoding: refused.1, as: UTF8.self).contains("is not on the hub"), "\(String(decoding: refused.1, as: UTF8.self))")
+            let mismatch = try await stack.put("v1/blobs/\(unknown)", body: Data(archive))
+            #expect(mismatch.0 == 422, "bytes that are not the digest they claim")
+            #expect(try await stack.put("v1/blobs/\(digest)", body: Data(archive)).0 == 201)
+            #expect(try await stack.put("v1/blobs/\(digest)", body: Data(archive)).0 == 200, "stored once")
+            let trainer = "{app: \"\(digest)\", config: {learning-rate: 0.5, local-epochs: 3}, timeoutSeconds: 120}"
+            #expect(try await stack.post("v1/jobs", body: TestStack.jobDocument(name: "uploaded", rounds: 2, minimum: 2, trainer: trainer)).0 == 202)
+            return try await stack.waitFor("v1/jobs/uploaded", as: JobView.self, timeout: .seconds(180)) { job in
+                job.phase == "Completed" && job.roundDetails.count == 2 && job.roundDetails.allSatisfy { $0.evaluation?.clusters.count == 2 }
+            }
+        }
+        #expect((done.roundDetails.last?.evaluation?.metrics["eval-acc"] ?? 0) >= 0.8, "\(String(describing: done.roundDetails.last?.evaluation))")
+        let unpacked = stack.root.appendingPathComponent("work/c1/apps/\(digest.dropFirst(7))/pyproject.toml")
+        #expect(FileManager.default.fileExists(atPath: unpacked.path), "the app is unpacked under the cluster's work root")
+    }
+
     @Test func theBuiltInTrainerIsEvaluatedOnItsHeldOutData() async throws {
         let stack = try await TestStack.make(clusters: 2, label: "builtin-eval")
         let done = try await stack.running(try stack.services(clusters: 2)) {

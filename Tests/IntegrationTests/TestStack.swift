@@ -91,8 +91,22 @@ struct TestStack {
                 resources: ClusterResources(cpuMillicores: 2000, memoryBytes: 1 << 30)
             ),
             dataRoot: root.path, heartbeatInterval: .seconds(1), deregisterOnExit: deregisterOnExit,
-            trainerPrograms: ["python3", "sh"], workRoot: root.appendingPathComponent("work/c\(index)")
+            trainerPrograms: ["python3", "sh"], workRoot: root.appendingPathComponent("work/c\(index)"),
+            python: "python3", flowerAdapter: Self.repository.appendingPathComponent("trainers/flower/flotilla_flower.py").path
         )
+    }
+
+    /// The repository's root (for its examples and the Flower adapter).
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `PUT` of raw bytes, e.g. a blob.
+    func put(_ path: String, body: Data, contentType: String = "application/x-tar") async throws -> (Int, Data) {
+        var request = URLRequest(url: baseURL.appendingPathComponent(path))
+        request.httpMethod = "PUT"
+        request.httpBody = body
+        request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
     }
 
     func statusAPI(_ adjust: (inout StatusAPIConfiguration) -> Void = { _ in }) throws -> some Service {

@@ -39,7 +39,7 @@ import Testing
         #expect(trainer.command == ["python3", "train.py", "--epochs", "1"])
         #expect(trainer.config == ["learning-rate": .double(0.05), "batch-size": .int(32), "augment": .bool(true), "optimizer": .string("sgd")])
         #expect(trainer.timeout == .seconds(120))
-        #expect(job.trainerCommand != nil && job.trainerStandIn == nil)
+        #expect(job.ownTrainer != nil && job.trainerStandIn == nil)
     }
 
     @Test func openFLIsRefusedNamingWhatToUseInstead() {
@@ -50,7 +50,7 @@ import Testing
 
     @Test func anImageThatCannotRunHereIsStoodInForPlainly() throws {
         let job = try JobDocument.parse(Self.document(framework: "flower", client: "image: quay.io/myan/flower-app:latest"))
-        #expect(job.trainerCommand == nil)
+        #expect(job.ownTrainer == nil)
         #expect(job.trainerStandIn?.contains("the built-in trainer stands in for image quay.io/myan/flower-app:latest") == true)
         #expect(try JobDocument.parse(Self.document(client: "")).trainerStandIn == nil, "no image named, nothing stood in for")
     }
@@ -63,6 +63,9 @@ import Testing
         ("trainer: {command: [sh], config: {k: [1, 2]}}", "spec.client.trainer.config.k"),
         ("trainer: {command: [sh], shell: true}", "spec.client.trainer.shell: unknown field"),
         ("trainer: {command: [sh], mode: daemon}", "spec.client.trainer.mode"),
+        ("trainer: {config: {a: 1}}", "spec.client.trainer: names neither a command nor an app"),
+        ("trainer: {app: \"sha256:abc\"}", "spec.client.trainer.app: must be sha256: and 64 lowercase hex digits"),
+        ("trainer: {app: \"sha256:\(String(repeating: "a", count: 64))\"}", "spec.client.trainer.command: is needed to run an app with framework other"),
         ("trainer: {command: [\"sh\\0\"]}", "spec.client.trainer.command[0]"),
     ])
     func aBadTrainerIsRefusedByField(trainer: String, expected: String) {

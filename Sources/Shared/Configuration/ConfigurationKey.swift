@@ -29,6 +29,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case pendingUpdateBytes = "FLOTILLA_PENDING_UPDATE_BYTES"
     case trainerPrograms = "FLOTILLA_TRAINER_PROGRAMS"
     case workRoot = "FLOTILLA_WORK_ROOT"
+    case python = "FLOTILLA_PYTHON"
+    case flowerAdapter = "FLOTILLA_FLOWER_ADAPTER"
 
     public var defaultValue: String? {
         switch self {
@@ -59,6 +61,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .pendingUpdateBytes: "0"
         case .trainerPrograms: ""
         case .workRoot: ""
+        case .python: "python3"
+        case .flowerAdapter: ""
         }
     }
 
@@ -91,6 +95,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .pendingUpdateBytes: "aggregator: bytes of accepted updates that may wait to be folded together (0: fold each as it arrives, least memory; fusing only pays when updates queue up)"
         case .trainerPrograms: "collaborator: programs a job's spec.client.trainer.command may start, comma-separated names or paths (empty: only the built-in trainer runs)"
         case .workRoot: "collaborator: where each job's trainer workspace and per-round logs live (empty: a directory under the system's temporary directory)"
+        case .python: "collaborator: the interpreter that runs Flower apps (it must be among FLOTILLA_TRAINER_PROGRAMS; no package is installed at run time)"
+        case .flowerAdapter: "collaborator: path of trainers/flower/flotilla_flower.py, which runs uploaded Flower apps (empty: this cluster runs none)"
         case .fault: "aggregator, testing: SIGKILL itself at round-started:R, update-folded:R:N or model-writing:R (empty: never)"
         }
     }

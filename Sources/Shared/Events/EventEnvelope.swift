@@ -23,6 +23,8 @@ public struct EventEnvelope: Sendable, Hashable {
         case json = "application/json"
         /// A model in the safetensors format; its metadata travels in the file's own header.
         case safetensors = "application/vnd.safetensors"
+        /// Opaque bytes named by their digest (``BlobPublished``).
+        case octetStream = "application/octet-stream"
     }
 
     public init(

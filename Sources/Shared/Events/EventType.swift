@@ -19,6 +19,7 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
     case modelUpdateRejected = "io.flotilla.model.update-rejected"
     case roundParticipationFailed = "io.flotilla.round.participation-failed"
     case evaluationReported = "io.flotilla.round.evaluation-reported"
+    case blobPublished = "io.flotilla.blob.published"
 
     public var topic: Topic {
         switch self {
@@ -28,6 +29,7 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
         case .placementDecided: .placements
         case .globalModelPublished, .roundStarted, .roundCompleted, .roundDeadlineExtended: .rounds
         case .modelUpdateSubmitted, .modelUpdateRejected, .roundParticipationFailed, .evaluationReported: .updates
+        case .blobPublished: .blobs
         }
     }
 }

@@ -14,6 +14,8 @@ public enum Topic: String, CaseIterable, Sendable, Codable {
     case rounds = "flotilla.rounds"
     /// Model updates from collaborators, and the aggregator's rejections of them. Keyed by job.
     case updates = "flotilla.updates"
+    /// Content-addressed files the hub keeps for jobs (trainer apps): `BlobPublished`. Keyed by digest.
+    case blobs = "flotilla.blobs"
     /// Messages no handler could accept, with the reason. Keyed like the original.
     case deadLetter = "flotilla.dead-letter"
 

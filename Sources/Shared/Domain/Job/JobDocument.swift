@@ -58,6 +58,9 @@ public enum JobDocument {
             ))
         }
         errors += job.spec.client.trainer?.validate(at: "spec.client.trainer") ?? []
+        if let trainer = job.spec.client.trainer, trainer.app != nil, trainer.command == nil, job.spec.framework != .flower {
+            errors.append(FieldError(field: "spec.client.trainer.command", problem: "is needed to run an app with framework \(job.spec.framework.rawValue) (an app without a command runs as a Flower app: framework flower)"))
+        }
         errors += job.spec.evaluation?.validate(at: "spec.evaluation") ?? []
         let server = job.spec.server
         if !(1...maximumRounds).contains(server.rounds) {

@@ -15,6 +15,11 @@ public struct TrainerSpec: Codable, Sendable, Hashable {
     /// rounds, handed tasks as JSON lines (the contract's "serve" section), so a round does not
     /// pay start-up and imports again.
     public var mode: Mode?
+    /// `sha256:<hex>` of an app archive uploaded to the hub (`flotilla submit --app DIR`): the
+    /// collaborators fetch it, check it and unpack it. Without a command it is a Flower app run
+    /// by the cluster's Flower adapter in `serve` mode; with one, `{app}` in the command's
+    /// arguments stands for the unpacked directory.
+    public var app: String?
 
     public enum Mode: String, Codable, Sendable, Hashable, CaseIterable {
         case process, serve
@@ -26,7 +31,8 @@ public struct TrainerSpec: Codable, Sendable, Hashable {
     public static let maximumArgumentLength = 4_096
     public static let maximumConfigEntries = 64
 
-    public init(command: [String]? = nil, config: [String: TrainerConfigValue]? = nil, timeoutSeconds: Int? = nil, mode: Mode? = nil) {
+    public init(command: [String]? = nil, config: [String: TrainerConfigValue]? = nil, timeoutSeconds: Int? = nil, mode: Mode? = nil, app: String? = nil) {
+        self.app = app
         self.mode = mode
         self.command = command
         self.config = config
@@ -61,6 +67,12 @@ public struct TrainerSpec: Codable, Sendable, Hashable {
                     errors.append(FieldError(field: "\(path).config[\(key)]", problem: problem))
                 }
             }
+        }
+        if let app, !AppArchive.isDigest(app) {
+            errors.append(FieldError(field: "\(path).app", problem: "must be sha256: and 64 lowercase hex digits (flotilla submit --app DIR fills it in), got '\(app.prefix(80))'"))
+        }
+        if command == nil && app == nil {
+            errors.append(FieldError(field: path, problem: "names neither a command nor an app"))
         }
         if let timeoutSeconds, !(1...Self.maximumTimeoutSeconds).contains(timeoutSeconds) {
             errors.append(FieldError(field: "\(path).timeoutSeconds", problem: "must be in 1...\(Self.maximumTimeoutSeconds) (a day), got \(timeoutSeconds)"))

@@ -113,7 +113,7 @@ public struct AggregationCoordinator: Sendable {
             actions.append(.reannounceRound(RoundStarted(
                 jobID: job.job.id, round: round.number, participants: round.announced, baseVersion: job.version,
                 baseModelSHA256: round.baseModelSHA256, architecture: job.architecture, training: job.training, deadline: round.deadline,
-                trainer: job.job.trainerCommand == nil ? nil : job.job.spec.client.trainer, evaluateEvery: job.job.evaluateEvery
+                trainer: job.job.ownTrainer, evaluateEvery: job.job.evaluateEvery
             ), placementGeneration: decided.generation))
         }
         job.round = round
@@ -176,7 +176,7 @@ public struct AggregationCoordinator: Sendable {
         return RoundStarted(
             jobID: job.job.id, round: number, participants: participants, baseVersion: base.version,
             baseModelSHA256: base.sha256, architecture: job.architecture, training: job.training, deadline: deadline,
-            trainer: job.job.trainerCommand == nil ? nil : job.job.spec.client.trainer, evaluateEvery: job.job.evaluateEvery
+            trainer: job.job.ownTrainer, evaluateEvery: job.job.evaluateEvery
         )
     }
 

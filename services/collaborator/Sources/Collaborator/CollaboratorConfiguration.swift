@@ -14,11 +14,17 @@ public struct CollaboratorConfiguration: Sendable {
     public var trainerPrograms: Set<String>
     /// Where each job's trainer workspace and per-round logs live.
     public var workRoot: URL
+    /// How uploaded Flower apps run here: the interpreter and the adapter script (nil: none run).
+    public var python: String
+    public var flowerAdapter: String?
 
     public init(
         hub: HubConfiguration, registration: ClusterRegistration, dataRoot: String, heartbeatInterval: Duration = .seconds(5),
-        deregisterOnExit: Bool = false, trainerPrograms: Set<String> = [], workRoot: URL? = nil
+        deregisterOnExit: Bool = false, trainerPrograms: Set<String> = [], workRoot: URL? = nil,
+        python: String = "python3", flowerAdapter: String? = nil
     ) {
+        self.python = python
+        self.flowerAdapter = flowerAdapter
         self.trainerPrograms = trainerPrograms
         self.workRoot = workRoot ?? FileManager.default.temporaryDirectory.appendingPathComponent("flotilla-\(registration.name)", isDirectory: true)
         self.hub = hub
@@ -58,7 +64,9 @@ public struct CollaboratorConfiguration: Sendable {
             heartbeatInterval: .seconds(try source.int(.heartbeatSeconds, in: 1...3600)),
             deregisterOnExit: deregister == "true",
             trainerPrograms: Set(try source.string(.trainerPrograms).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
-            workRoot: try source.string(.workRoot).isEmpty ? nil : URL(fileURLWithPath: try source.string(.workRoot), isDirectory: true)
+            workRoot: try source.string(.workRoot).isEmpty ? nil : URL(fileURLWithPath: try source.string(.workRoot), isDirectory: true),
+            python: try source.string(.python),
+            flowerAdapter: try source.string(.flowerAdapter).isEmpty ? nil : try source.string(.flowerAdapter)
         )
     }
 }

@@ -16,10 +16,11 @@ public struct CollaboratorService: Service {
         self.configuration = configuration
         self.publisher = publisher
         self.logger = logger
-        self.workspace = TrainingWorkspace(
-            dataRoot: configuration.dataRoot,
-            commandTrainer: CommandTrainer(allowedPrograms: configuration.trainerPrograms, workRoot: configuration.workRoot)
-        )
+        var trainer = CommandTrainer(allowedPrograms: configuration.trainerPrograms, workRoot: configuration.workRoot)
+        trainer.apps = AppCache(configuration: configuration.hub, producer: publisher.producer, root: configuration.workRoot.appendingPathComponent("apps"), logger: logger)
+        trainer.python = configuration.python
+        trainer.flowerAdapter = configuration.flowerAdapter
+        self.workspace = TrainingWorkspace(dataRoot: configuration.dataRoot, commandTrainer: trainer)
     }
 
     var name: String { configuration.registration.name }

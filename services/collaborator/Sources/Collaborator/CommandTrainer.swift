@@ -12,10 +12,15 @@ struct CommandTrainer: Sendable {
     let workRoot: URL
     /// The long-lived trainers of jobs in `serve` mode.
     let sessions = TrainerSessions()
+    /// Uploaded apps (nil: this agent fetches none).
+    var apps: AppCache? = nil
+    /// How an uploaded Flower app runs: the interpreter and the adapter script.
+    var python = "python3"
+    var flowerAdapter: String? = nil
 
     /// Runs the task the way the job asks: a process of its own, or the job's session.
-    private func run(_ task: TrainerTask, command: [String]) async throws(TrainerFailure) {
-        if task.spec.mode == .serve {
+    private func run(_ task: TrainerTask, command: [String], mode: TrainerSpec.Mode) async throws(TrainerFailure) {
+        if mode == .serve {
             try await sessions.perform(task, command: command)
         } else {
             try await TrainerProcess.run(task, command: command)
@@ -23,16 +28,16 @@ struct CommandTrainer: Sendable {
     }
 
     func train(_ task: TrainerTask, base: ModelParameters) async throws(TrainerFailure) -> (ModelParameters, TrainerOutput.Metrics) {
-        let command = try allowedCommand(task.spec)
+        let (command, mode) = try await resolvedCommand(task.spec)
         try prepare(task, base: base)
-        try await run(task, command: command)
+        try await run(task, command: command, mode: mode)
         let metrics: TrainerOutput.Metrics
         let update: ModelParameters
         do {
             metrics = try TrainerOutput.metrics(at: task.metricsOut, task: .train)
             update = try TrainerOutput.update(at: task.modelOut, matching: base)
         } catch {
-            throw TrainerFailure(reason: error.reason, outputTail: TrainerProcess.outputTail(of: task.spec.mode == .serve ? task.serveLog : task.log))
+            throw TrainerFailure(reason: error.reason, outputTail: TrainerProcess.outputTail(of: mode == .serve ? task.serveLog : task.log))
         }
         guard metrics.loss != nil else {
             throw TrainerFailure(reason: "the metrics name no training loss (one of \(TrainerOutput.lossNames.joined(separator: ", ")))")
@@ -43,14 +48,14 @@ struct CommandTrainer: Sendable {
 
     /// The `evaluate` task: the global model in, metrics out (no update).
     func evaluate(_ task: TrainerTask, model: ModelParameters) async throws(TrainerFailure) -> TrainerOutput.Metrics {
-        let command = try allowedCommand(task.spec)
+        let (command, mode) = try await resolvedCommand(task.spec)
         try prepare(task, base: model)
-        try await run(task, command: command)
+        try await run(task, command: command, mode: mode)
         let metrics: TrainerOutput.Metrics
         do {
             metrics = try TrainerOutput.metrics(at: task.metricsOut, task: .evaluate)
         } catch {
-            throw TrainerFailure(reason: error.reason, outputTail: TrainerProcess.outputTail(of: task.spec.mode == .serve ? task.serveLog : task.log))
+            throw TrainerFailure(reason: error.reason, outputTail: TrainerProcess.outputTail(of: mode == .serve ? task.serveLog : task.log))
         }
         guard metrics.examples > 0 else { throw TrainerFailure(reason: "the evaluation scored no examples (num-examples is 0)") }
         try? FileManager.default.removeItem(at: task.taskDirectory)
@@ -61,12 +66,34 @@ struct CommandTrainer: Sendable {
         workRoot.appendingPathComponent(jobID, isDirectory: true)
     }
 
-    private func allowedCommand(_ spec: TrainerSpec) throws(TrainerFailure) -> [String] {
+    /// The command to run and how: the job's own, with `{app}` standing for its unpacked app;
+    /// or, for an app without a command (a Flower app), this cluster's Flower adapter kept
+    /// alive in `serve` mode. Either way only a program this cluster allows.
+    private func resolvedCommand(_ spec: TrainerSpec) async throws(TrainerFailure) -> ([String], TrainerSpec.Mode) {
         let problems = spec.validate(at: "trainer")
         guard problems.isEmpty else {
             throw TrainerFailure(reason: "trainer refused: \(problems.map(\.description).joined(separator: "; "))")
         }
-        guard let command = spec.command, let program = command.first else {
+        var mode = spec.mode ?? .process
+        var command = spec.command ?? []
+        if let app = spec.app {
+            guard let apps else { throw TrainerFailure(reason: "this agent fetches no apps") }
+            let directory = try await apps.directory(for: app).path
+            if spec.command == nil {
+                guard let flowerAdapter else {
+                    throw TrainerFailure(reason: "this cluster runs no Flower apps (FLOTILLA_FLOWER_ADAPTER is empty)")
+                }
+                command = [python, flowerAdapter, "serve", "--app", directory]
+                mode = .serve
+            } else {
+                command = command.map { $0.replacingOccurrences(of: "{app}", with: directory) }
+            }
+        }
+        return (try allowed(command), mode)
+    }
+
+    private func allowed(_ command: [String]) throws(TrainerFailure) -> [String] {
+        guard let program = command.first else {
             throw TrainerFailure(reason: "the round names no trainer command")
         }
         guard allowedPrograms.contains(program) else {

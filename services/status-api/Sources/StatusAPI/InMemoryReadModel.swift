@@ -11,6 +11,7 @@ actor InMemoryReadModel: StatusReadModel {
     var placementHistories: [String: [PlacementHistoryEntry]] = [:]
     var clusterViews: [ClusterView] = []
     var deadLetterViews: [DeadLetterView] = []
+    var blobs: [String: BlobView] = [:]
     /// While set, every call throws ``DatabaseUnavailable`` with this reason.
     var outage: String?
 
@@ -89,12 +90,23 @@ actor InMemoryReadModel: StatusReadModel {
         try available()
         if details[name] == nil { names.remove(name) }
     }
+
+    func blob(_ digest: String) throws -> BlobView? {
+        try available()
+        return blobs[digest]
+    }
+
+    func recordBlob(_ digest: String, size: Int) throws {
+        try available()
+        if blobs[digest] == nil { blobs[digest] = BlobView(digest: digest, size: size, publishedAt: Date()) }
+    }
 }
 
 /// The twin of the event publisher for route tests: keeps what was published, or fails as an
 /// unreachable broker does while ``failure`` is set.
 actor RecordingSubmissionPublisher: SubmissionPublisher {
     private(set) var published: [FederatedLearningJob] = []
+    private(set) var publishedBlobs: [String] = []
     var failure: (any Error)?
 
     init() {}
@@ -104,5 +116,10 @@ actor RecordingSubmissionPublisher: SubmissionPublisher {
     func publishSubmission(_ job: FederatedLearningJob) throws {
         if let failure { throw failure }
         published.append(job)
+    }
+
+    func publishBlob(_ blob: BlobPublished) throws {
+        if let failure { throw failure }
+        publishedBlobs.append(blob.digest)
     }
 }

@@ -160,3 +160,10 @@ struct DeadLetterView: Codable, Sendable {
 struct Page<Item: Codable & Sendable>: Codable, Sendable {
     var items: [Item]
 }
+
+/// `GET /v1/blobs/{digest}`: a file the hub keeps for jobs.
+struct BlobView: Codable, Sendable, Equatable {
+    var digest: String
+    var size: Int
+    var publishedAt: Date
+}

@@ -30,6 +30,12 @@ struct JobsController<Context: RequestContext>: Sendable {
         } catch {
             throw ProblemDetails.invalidDocument(error)
         }
+        // An app must be on the hub before a job may name it (the collaborators fetch it there).
+        if let app = job.spec.client.trainer?.app, try await readModel.blob(app) == nil {
+            throw ProblemDetails.invalidDocument(JobValidationError(errors: [
+                FieldError(field: "spec.client.trainer.app", problem: "\(app) is not on the hub; upload it first (flotilla submit --app DIR does both)"),
+            ]))
+        }
         guard try await readModel.reserveJobName(job.id) else {
             throw ProblemDetails(.conflict, type: "job-exists", title: "Job exists", detail: "a job named '\(job.id)' was already submitted")
         }

@@ -38,6 +38,20 @@ struct PostgresReadModel: StatusReadModel {
         }
     }
 
+    func blob(_ digest: String) async throws -> BlobView? {
+        try await guarded {
+            let rows = try await client.query("SELECT digest, size, published_at FROM blobs WHERE digest = \(digest)", logger: logger)
+            for try await (digest, size, at) in rows.decode((String, Int, Date).self) { return BlobView(digest: digest, size: size, publishedAt: at) }
+            return nil
+        }
+    }
+
+    func recordBlob(_ digest: String, size: Int) async throws {
+        try await guarded {
+            _ = try await client.query("INSERT INTO blobs (digest, size, published_at) VALUES (\(digest), \(size), now()) ON CONFLICT DO NOTHING", logger: logger)
+        }
+    }
+
     func releaseJobName(_ name: String) async throws {
         try await guarded {
             _ = try await client.query("DELETE FROM job_names WHERE name = \(name) AND NOT EXISTS (SELECT 1 FROM jobs WHERE id = \(name))", logger: logger)

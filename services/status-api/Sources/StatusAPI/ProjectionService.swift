@@ -7,7 +7,7 @@ import Shared
 /// PostgreSQL (not Kafka's group offsets), because those are committed in the same
 /// transaction as the rows they produced.
 struct ProjectionService: Service {
-    static let topics: [Topic] = [.jobs, .clusters, .placements, .rounds, .updates, .deadLetter]
+    static let topics: [Topic] = [.jobs, .clusters, .placements, .rounds, .updates, .blobs, .deadLetter]
 
     let configuration: HubConfiguration
     let client: PostgresClient

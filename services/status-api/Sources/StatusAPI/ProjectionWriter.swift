@@ -54,6 +54,11 @@ struct ProjectionWriter {
                     SELECT coalesce(jsonb_agg(e), '[]'::jsonb) FROM jsonb_array_elements(job_rounds.evaluations) e WHERE e->>'cluster' <> \(report.cluster)
                 ) || excluded.evaluations
                 """, logger: logger)
+        case .blobPublished:
+            let blob = try BlobPublished(envelope: event.envelope)
+            try await connection.query(
+                "INSERT INTO blobs (digest, size, published_at) VALUES (\(blob.digest), \(blob.bytes.count), \(time)) ON CONFLICT DO NOTHING", logger: logger
+            )
         case .clusterRegistered:
             let registered = try event.payload(ClusterRegistered.self)
             try await upsertCluster(registered.cluster.name, state: "Registered", generation: registered.generation, cluster: Self.json(registered.cluster), reason: "", at: time)

@@ -145,6 +145,10 @@ enum Schema {
             // Federated evaluation: one entry per contributor, weighed when read.
             "ALTER TABLE job_rounds ADD COLUMN evaluations jsonb NOT NULL DEFAULT '[]'",
         ]),
+        (10, [
+            // Blobs on flotilla.blobs (trainer apps): which digests a job may name.
+            "CREATE TABLE blobs (digest text PRIMARY KEY, size bigint NOT NULL, published_at timestamptz NOT NULL)",
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

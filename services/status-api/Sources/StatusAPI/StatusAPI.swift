@@ -55,6 +55,7 @@ public enum StatusAPI {
         router.get("/healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
         router.get("/readyz") { _, _ in try await readiness.response() }
         JobsController<BasicRequestContext>(readModel: readModel, publisher: publisher).add(to: router.group("/v1/jobs"))
+        BlobsController<BasicRequestContext>(readModel: readModel, publisher: publisher).add(to: router.group("/v1/blobs"))
         FleetController<BasicRequestContext>(readModel: readModel).add(to: router)
         router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router

@@ -20,6 +20,10 @@ protocol StatusReadModel: Sendable {
     func reserveJobName(_ name: String) async throws -> Bool
     /// Gives a claimed name back when its `JobSubmitted` could not be published.
     func releaseJobName(_ name: String) async throws
+    /// A blob the hub keeps (published on `flotilla.blobs`), or nil.
+    func blob(_ digest: String) async throws -> BlobView?
+    /// Notes a blob as published (the projection notes it too, from the log).
+    func recordBlob(_ digest: String, size: Int) async throws
 }
 
 /// The read model's store did not answer (down, unreachable, or too slow).

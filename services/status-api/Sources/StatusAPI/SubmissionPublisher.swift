@@ -5,10 +5,16 @@ import Shared
 protocol SubmissionPublisher: Sendable {
     /// Returns once the event log confirmed the event.
     func publishSubmission(_ job: FederatedLearningJob) async throws
+    /// Returns once the event log confirmed every piece of the blob.
+    func publishBlob(_ blob: BlobPublished) async throws
 }
 
 extension EventPublisher: SubmissionPublisher {
     func publishSubmission(_ job: FederatedLearningJob) async throws {
         try await publish(JobSubmitted(job: job))
+    }
+
+    func publishBlob(_ blob: BlobPublished) async throws {
+        try await publish(blob)
     }
 }
