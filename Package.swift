@@ -86,7 +86,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "flotilla-bench",
-            dependencies: ["Placement", "Learning", "Shared", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Placement", "Collaborator", "Learning", "Shared", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/flotilla-bench",
             swiftSettings: strict
         ),

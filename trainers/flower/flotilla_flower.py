@@ -41,11 +41,17 @@ class TaskError(Exception):
 
 # ---- safetensors, F32 only (8-byte little-endian header length, JSON header, raw data) ----
 
-def read_safetensors(path) -> dict[str, np.ndarray]:
-    """Tensor name -> read-only float32 view of the file's bytes, in file order."""
+def read_safetensors(path, mapped: bool = False) -> dict[str, np.ndarray]:
+    """Tensor name -> read-only float32 view of the file's bytes, in file order (`mapped`:
+    of the file mapped into memory, so nothing is copied until the views are used)."""
     try:
-        data = Path(path).read_bytes()
-    except OSError as e:
+        if mapped:
+            import mmap
+            with open(path, "rb") as f:
+                data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if os.fstat(f.fileno()).st_size else b""
+        else:
+            data = Path(path).read_bytes()
+    except (OSError, ValueError) as e:
         raise TaskError(f"cannot read the model: {e}") from None
     if len(data) < 8:
         raise TaskError(f"{path}: too short for a safetensors file")
@@ -53,7 +59,7 @@ def read_safetensors(path) -> dict[str, np.ndarray]:
     if size < 2 or 8 + size > len(data):
         raise TaskError(f"{path}: header length {size} out of range")
     try:
-        header = json.loads(data[8:8 + size])
+        header = json.loads(bytes(data[8:8 + size]))
     except ValueError as e:
         raise TaskError(f"{path}: header is not JSON: {e}") from None
     if not isinstance(header, dict):
@@ -73,6 +79,51 @@ def read_safetensors(path) -> dict[str, np.ndarray]:
     except (KeyError, TypeError, ValueError) as e:
         raise TaskError(f"{path}: malformed header entry: {type(e).__name__}: {e}") from None
     return tensors
+
+
+def read_safetensors_as_arrays(path):
+    """The model as Flower `Array`s with one copy each (the file's bytes, through the page
+    cache, straight into each Array's .npy bytes): returns (name -> shape, name -> Array)."""
+    import io
+    import mmap
+
+    from flwr.app import Array
+    from numpy.lib import format as npy
+
+    views = read_safetensors(path, mapped=True)
+    shapes, arrays = {}, {}
+    for name, view in views.items():
+        header = io.BytesIO()
+        npy.write_array_header_1_0(header, {"descr": "<f4", "fortran_order": False, "shape": tuple(view.shape)})
+        data = b"".join([header.getvalue(), memoryview(view).cast("B")]) if view.size else header.getvalue()
+        shapes[name] = tuple(view.shape)
+        arrays[name] = Array(dtype="float32", shape=tuple(view.shape), stype="numpy.ndarray", data=data)
+    return shapes, arrays
+
+
+def array_view(array) -> np.ndarray:
+    """A Flower Array as float32 without copying when it holds C-order little-endian float32
+    .npy bytes (what numpy apps send back); otherwise converted (one copy)."""
+    import io
+
+    from numpy.lib import format as npy
+
+    if getattr(array, "stype", None) == "numpy.ndarray":
+        stream = io.BytesIO(array.data)
+        try:
+            version = npy.read_magic(stream)
+            shape, fortran, dtype = (npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0)(stream)
+        except ValueError:
+            shape, fortran, dtype = None, True, None
+        if not fortran and dtype == np.dtype("<f4"):
+            return np.frombuffer(array.data, dtype="<f4", offset=stream.tell(), count=math.prod(shape)).reshape(shape)
+    return array.numpy()
+
+
+def all_finite(a: np.ndarray) -> bool:
+    """One pass without a temporary: a finite sum proves every value finite (NaN and infinity
+    propagate); only an overflowing sum needs the exact check."""
+    return bool(np.isfinite(a.sum())) or bool(np.isfinite(a).all())
 
 
 def write_safetensors(path, tensors: dict[str, np.ndarray]) -> None:
@@ -210,12 +261,13 @@ class Host:
         self.client_app = app.load("clientapp", ClientApp)
         self.states = {}  # work_dir -> RecordDict, as a SuperNode keeps it for a run
 
-    def run(self, t: dict) -> None:
+    def run(self, t: dict) -> float:
+        """Runs one task; returns the seconds the app itself took (for the overhead benchmark)."""
         from flwr.app import DEFAULT_TTL, Array, ArrayRecord, ConfigRecord, Context, Message, MessageType, Metadata, RecordDict
 
-        arrays_in = read_safetensors(t["model_in"])
+        arrays_in, arrays = read_safetensors_as_arrays(t["model_in"])  # name -> shape; one copy
         content = RecordDict({
-            "arrays": ArrayRecord({name: Array(a) for name, a in arrays_in.items()}),
+            "arrays": ArrayRecord(arrays),
             # FedAvg's configure_train/evaluate: the config, then the current round.
             "config": ConfigRecord({**t["config"], "server-round": t["round"]}),
         })
@@ -232,11 +284,13 @@ class Host:
         context = Context(run_id=run_id, node_id=node_id, node_config=node_config, state=state,
                           run_config=self.app.run_config(t["config"]))
 
+        started = time.perf_counter()
         try:
             reply = self.client_app(message, context)  # what flwr's run_clientapp calls
         except (Exception, SystemExit) as e:  # SystemExit: sys.exit() must not end a serving process
             traceback.print_exc(file=sys.stderr)
             raise TaskError(f"the ClientApp raised {type(e).__name__}: {e}") from None
+        app_seconds = time.perf_counter() - started
         if not isinstance(reply, Message):
             raise TaskError(f"the ClientApp returned {type(reply).__name__}, not a Message")
         if reply.has_error():
@@ -248,6 +302,7 @@ class Host:
         if t["task"] == "train":
             write_safetensors(t["model_out"], update_of(reply.content, arrays_in))
         write_metrics(t["metrics_out"], metrics)
+        return app_seconds
 
 
 def _the_record(records: dict, key: str, what: str):
@@ -271,10 +326,11 @@ def update_of(content, arrays_in: dict) -> dict[str, np.ndarray]:
         raise TaskError(f"the reply's arrays differ from the model's tensor names: missing {missing}, unexpected {extra}")
     out = {}
     for name, expected in arrays_in.items():  # the input's order
-        a = as_f32(name, record[name].numpy())
-        if a.shape != expected.shape:
-            raise TaskError(f"tensor {name} has shape {list(a.shape)}, expected {list(expected.shape)}")
-        if not np.isfinite(a).all():
+        a = as_f32(name, array_view(record[name]))  # no copy for float32 numpy replies
+        shape = tuple(getattr(expected, "shape", expected))
+        if a.shape != shape:
+            raise TaskError(f"tensor {name} has shape {list(a.shape)}, expected {list(shape)}")
+        if not all_finite(a):
             raise TaskError(f"tensor {name} holds NaN or infinity")
         out[name] = a
     return out
@@ -364,8 +420,8 @@ def cmd_serve(args) -> int:
                 os.chdir(t["work_dir"])  # the contract's cwd
             except OSError as e:
                 raise TaskError(f"cannot enter work_dir: {e}") from None
-            host.run(t)
-            answer = {"ok": True}
+            seconds = host.run(t)
+            answer = {"ok": True, "app-seconds": round(seconds, 6)}  # the time inside the ClientApp
         except TaskError as e:
             print(f"{PROG}: error: {e}", file=sys.stderr)
             answer = {"ok": False, "error": str(e)}

@@ -19,18 +19,26 @@ struct CommandTrainer: Sendable {
     var flowerAdapter: String? = nil
 
     /// Runs the task the way the job asks: a process of its own, or the job's session.
-    private func run(_ task: TrainerTask, command: [String], mode: TrainerSpec.Mode) async throws(TrainerFailure) {
+    /// Returns the seconds a `serve` trainer says the work itself took, if it says.
+    @discardableResult
+    private func run(_ task: TrainerTask, command: [String], mode: TrainerSpec.Mode) async throws(TrainerFailure) -> Double? {
         if mode == .serve {
-            try await sessions.perform(task, command: command)
-        } else {
-            try await TrainerProcess.run(task, command: command)
+            return try await sessions.perform(task, command: command)
         }
+        try await TrainerProcess.run(task, command: command)
+        return nil
     }
 
     func train(_ task: TrainerTask, base: ModelParameters) async throws(TrainerFailure) -> (ModelParameters, TrainerOutput.Metrics) {
+        let (update, metrics, _) = try await trainMeasured(task, base: base)
+        return (update, metrics)
+    }
+
+    /// ``train(_:base:)``, also returning the seconds the trainer reported for its own work.
+    func trainMeasured(_ task: TrainerTask, base: ModelParameters) async throws(TrainerFailure) -> (ModelParameters, TrainerOutput.Metrics, Double?) {
         let (command, mode) = try await resolvedCommand(task.spec)
         try prepare(task, base: base)
-        try await run(task, command: command, mode: mode)
+        let appSeconds = try await run(task, command: command, mode: mode)
         let metrics: TrainerOutput.Metrics
         let update: ModelParameters
         do {
@@ -43,7 +51,7 @@ struct CommandTrainer: Sendable {
             throw TrainerFailure(reason: "the metrics name no training loss (one of \(TrainerOutput.lossNames.joined(separator: ", ")))")
         }
         try? FileManager.default.removeItem(at: task.taskDirectory)  // the log stays; the models are on the hub
-        return (update, metrics)
+        return (update, metrics, appSeconds)
     }
 
     /// The `evaluate` task: the global model in, metrics out (no update).

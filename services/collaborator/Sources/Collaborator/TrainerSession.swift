@@ -47,8 +47,10 @@ final class TrainerSession: @unchecked Sendable {
         replies = LineBuffer(reading: output.fileHandleForReading)
     }
 
-    /// Sends one task and waits for its answer until `limit`.
-    func perform(_ task: TrainerTask, limit: Duration) async throws(TrainerFailure) {
+    /// Sends one task and waits for its answer until `limit`; returns the seconds the trainer
+    /// says the work itself took (`app-seconds`, which the Flower adapter reports), if it says.
+    @discardableResult
+    func perform(_ task: TrainerTask, limit: Duration) async throws(TrainerFailure) -> Double? {
         lastUsed = .now
         mark("=== round \(task.round) \(task.kind.rawValue) ===")
         let request: [String: String] = [
@@ -66,11 +68,17 @@ final class TrainerSession: @unchecked Sendable {
         }
         switch await replies.nextLine(within: limit) {
         case .line(let reply):
-            struct Answer: Decodable { var ok: Bool; var error: String? }
+            struct Answer: Decodable {
+                var ok: Bool
+                var error: String?
+                var appSeconds: Double?
+                enum CodingKeys: String, CodingKey { case ok, error, appSeconds = "app-seconds" }
+            }
             guard let answer = try? JSONCoding.decoder.decode(Answer.self, from: Data(reply.utf8)) else {
                 throw failure("the trainer answered something that is not {\"ok\": ...}: \(TextFields.escaped(String(reply.prefix(200))))")
             }
             if !answer.ok { throw TrainerFailure(reason: "the trainer failed the task: \(TextFields.escaped(answer.error ?? "no reason given"))", outputTail: tail) }
+            return answer.appSeconds
         case .closed:
             _ = await ExitSignal.waitForExit(of: process, within: .seconds(2))
             throw failure(process.isRunning ? "the trainer closed its output" : "the trainer process ended (status \(process.terminationStatus))")

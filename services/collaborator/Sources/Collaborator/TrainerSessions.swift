@@ -6,7 +6,8 @@ actor TrainerSessions {
     private var sessions: [String: TrainerSession] = [:]
     static let idleLimit: Duration = .seconds(600)
 
-    func perform(_ task: TrainerTask, command: [String]) async throws(TrainerFailure) {
+    @discardableResult
+    func perform(_ task: TrainerTask, command: [String]) async throws(TrainerFailure) -> Double? {
         stopIdle()
         let session: TrainerSession
         if let running = sessions[task.jobID], running.isUsable {
@@ -16,7 +17,7 @@ actor TrainerSessions {
             sessions[task.jobID] = session
         }
         do {
-            try await session.perform(task, limit: task.spec.timeout)
+            return try await session.perform(task, limit: task.spec.timeout)
         } catch {
             if !session.isUsable { sessions[task.jobID] = nil }
             throw error
