@@ -28,11 +28,12 @@ struct ProjectionRestartTests {
         // 3. A new status API instance on the same database catches up from its stored offsets.
         //    (Topics are applied independently, so wait for the rounds as well as the phase.)
         let first = try await stack.running([try stack.statusAPI()]) {
-            let job = try await stack.waitFor("v1/jobs/restart-job", as: JobView.self) {
+            _ = try await stack.waitFor("v1/jobs/restart-job", as: JobView.self) {
                 $0.phase == "Completed" && $0.rounds.completed == 2 && $0.roundDetails.allSatisfy { $0.updatesReceived == 2 && $0.state == "Completed" }
             }
             try await EventLog.waitUntilProjected(stack: stack, topics: ProjectionRestartTests.projectedTopics)
-            return job
+            // Read once everything on the log is applied (federated evaluations arrive after the rounds).
+            return try await stack.waitFor("v1/jobs/restart-job", as: JobView.self) { _ in true }
         }
         #expect(first.history.map(\.to) == ["Waiting", "Running", "Completed"])
         #expect(first.roundDetails.map(\.round) == [1, 2])

@@ -17,6 +17,9 @@ actor TrainingWorkspace {
     private var handledRounds: [String: Int] = [:]
     /// Each job's latest round as announced: what a federated evaluation after it needs.
     private var announced: [String: RoundStarted] = [:]
+    /// The latest round of each job evaluated here: a repeated `RoundCompleted` (a duplicate on
+    /// the log) is not evaluated again.
+    private var evaluatedRounds: [String: Int] = [:]
     /// Every tenth example of a shard is held out of training, for federated evaluation.
     static let holdOutEvery = 10
     private static let trainingQueue = DispatchQueue(label: "flotilla.collaborator.training", qos: .userInitiated)
@@ -126,9 +129,11 @@ actor TrainingWorkspace {
     /// Nil when this round is not one to evaluate, or this cluster did not contribute.
     func evaluate(after completed: RoundCompleted, as cluster: String) async throws -> EvaluationReported? {
         guard completed.contributions.contains(where: { $0.cluster == cluster }),
-              let round = announced[completed.jobID], round.round == completed.round else { return nil }
+              let round = announced[completed.jobID], round.round == completed.round,
+              completed.round > evaluatedRounds[completed.jobID, default: 0] else { return nil }
         let every = round.evaluateEvery ?? EvaluationSpec.defaultEveryRounds
         guard every > 0, completed.round % every == 0 else { return nil }
+        evaluatedRounds[completed.jobID] = completed.round
         guard let model = models[completed.jobID], model.version == completed.modelVersion else {
             throw RoundError.missingBaseModel(job: completed.jobID, version: completed.modelVersion)
         }

@@ -104,7 +104,7 @@ struct RoundEvaluation: Codable, Sendable, Hashable {
         self.clusters = clusters.sorted { $0.cluster < $1.cluster }
         examples = clusters.reduce(0) { $0 + $1.examples }
         var sums: [String: (weighted: Double, examples: Int)] = [:]
-        for cluster in clusters {
+        for cluster in self.clusters {  // in name order: the same sum, bit for bit, however the reports arrived
             for (name, value) in cluster.metrics {
                 sums[name, default: (0, 0)].weighted += value * Double(cluster.examples)
                 sums[name, default: (0, 0)].examples += cluster.examples
