@@ -85,8 +85,8 @@ enum TrainerOutput {
     }
 
     private static func read(_ url: URL, what: String, limit: Int) throws(TrainerFailure) -> Data {
-        let size = ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue
-        guard let size else { throw TrainerFailure(reason: "the trainer wrote no \(what) (\(url.lastPathComponent))") }
+        guard FileManager.default.fileExists(atPath: url.path) else { throw TrainerFailure(reason: "the trainer wrote no \(what) (\(url.lastPathComponent))") }
+        let size = TrainerProcess.fileSize(url)
         guard size <= limit else { throw TrainerFailure(reason: "the \(what) is \(size) bytes; at most \(limit) expected") }
         do {
             return try Data(contentsOf: url)

@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import Synchronization
 
 /// Why a trainer program's task produced no usable result; the reason a round is told.
 struct TrainerFailure: Error, CustomStringConvertible {
@@ -98,7 +99,8 @@ enum TrainerProcess {
         }
     }
 
-    private static func fileSize(_ url: URL) -> Int {
+    /// The size of a file, 0 when it is not there.
+    static func fileSize(_ url: URL) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 
@@ -115,12 +117,11 @@ enum TrainerProcess {
 }
 
 /// The child's exit, set by Process's handler (which runs on a thread of its own).
-final class ExitSignal: @unchecked Sendable {
-    private let lock = NSLock()
-    private var fired = false
+final class ExitSignal: Sendable {
+    private let fired = Mutex(false)
 
     func fire() {
-        lock.withLock { fired = true }
+        fired.withLock { $0 = true }
     }
 
     /// True when the process exited within `limit`; polls every 10 ms, which costs nothing
@@ -128,7 +129,7 @@ final class ExitSignal: @unchecked Sendable {
     func wait(for limit: Duration) async -> Bool {
         let deadline = ContinuousClock.now + limit
         while true {
-            if lock.withLock({ fired }) { return true }
+            if fired.withLock({ $0 }) { return true }
             if ContinuousClock.now >= deadline { return false }
             try? await Task.sleep(for: .milliseconds(10))
         }

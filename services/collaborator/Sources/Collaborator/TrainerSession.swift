@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import Synchronization
 
 /// A trainer kept alive across a job's rounds (`spec.client.trainer.mode: serve`): one process
 /// that loaded its code and data once, handed one task a line as JSON on stdin, answering
@@ -91,7 +92,7 @@ final class TrainerSession: @unchecked Sendable {
 
     /// False once stopped, even before the process is gone.
     var isUsable: Bool { !stopped.withLock { $0 } && process.isRunning }
-    private let stopped = NSLockedValue(false)
+    private let stopped = Mutex(false)
 
     /// Closing stdin asks it to finish; it is killed if it does not within two seconds.
     func stop() {
@@ -120,27 +121,17 @@ final class TrainerSession: @unchecked Sendable {
     }
 }
 
-/// A value behind a lock, for the few fields a session shares with other threads.
-final class NSLockedValue<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<T>(_ body: (inout Value) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
-}
-
 /// Lines from a pipe, read on a thread of their own (a blocking read must not hold one of
 /// Swift's few cooperative threads).
 final class LineBuffer: @unchecked Sendable {
     enum Next { case line(String), closed, timedOut }
 
-    private let lock = NSLock()
-    private var lines: [String] = []
-    private var partial = Data()
-    private var closed = false
+    private struct Buffer {
+        var lines: [String] = []
+        var partial = Data()
+        var closed = false
+    }
+    private let buffer = Mutex(Buffer())
     static let maximumLineBytes = 1 << 20
 
     init(reading handle: FileHandle) {
@@ -150,19 +141,19 @@ final class LineBuffer: @unchecked Sendable {
                 if chunk.isEmpty { break }
                 append(chunk)
             }
-            lock.withLock { closed = true }
+            buffer.withLock { $0.closed = true }
         }
         thread.start()
     }
 
     private func append(_ chunk: Data) {
-        lock.withLock {
-            partial.append(chunk)
-            while let newline = partial.firstIndex(of: UInt8(ascii: "\n")) {
-                lines.append(String(decoding: partial[partial.startIndex..<newline], as: UTF8.self))
-                partial = Data(partial[partial.index(after: newline)...])
+        buffer.withLock { buffer in
+            buffer.partial.append(chunk)
+            while let newline = buffer.partial.firstIndex(of: UInt8(ascii: "\n")) {
+                buffer.lines.append(String(decoding: buffer.partial[buffer.partial.startIndex..<newline], as: UTF8.self))
+                buffer.partial = Data(buffer.partial[buffer.partial.index(after: newline)...])
             }
-            if partial.count > Self.maximumLineBytes { partial = Data() }  // not the protocol; the answer will not parse
+            if buffer.partial.count > Self.maximumLineBytes { buffer.partial = Data() }  // not the protocol; the answer will not parse
         }
     }
 
@@ -170,9 +161,9 @@ final class LineBuffer: @unchecked Sendable {
     func nextLine(within limit: Duration) async -> Next {
         let deadline = ContinuousClock.now + limit
         while true {
-            let next: Next? = lock.withLock {
-                if !lines.isEmpty { return .line(lines.removeFirst()) }
-                return closed ? .closed : nil
+            let next: Next? = buffer.withLock { buffer in
+                if !buffer.lines.isEmpty { return .line(buffer.lines.removeFirst()) }
+                return buffer.closed ? .closed : nil
             }
             if let next { return next }
             if ContinuousClock.now >= deadline || Task.isCancelled { return .timedOut }
