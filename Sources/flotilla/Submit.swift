@@ -12,6 +12,10 @@ struct Submit: AsyncParsableCommand {
         "A trainer app directory (e.g. a Flower app): packed, uploaded to the hub by its sha256, and named in spec.client.trainer.app.",
         discussion: "Without a command in the document, the app runs as a Flower app (framework flower) through each cluster's Flower adapter; with one, '{app}' in the command stands for the unpacked directory."
     )) var app: String?
+    @Option(help: ArgumentHelp(
+        "A safetensors model (float32): uploaded to the hub by its sha256 and named in spec.server.initialModel, the global model round 1 starts from.",
+        discussion: "With --app and a Flower app (no command), it defaults to the initial_arrays the app's ServerApp hands to its strategy (run through $FLOTILLA_FLOWER_ADAPTER)."
+    )) var initialModel: String?
 
     func run() async throws {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
@@ -19,7 +23,9 @@ struct Submit: AsyncParsableCommand {
         }
         var job: FederatedLearningJob
         do {
-            job = try JobDocument.parse(text)  // fail fast, with the same messages the API gives
+            // Fail fast, with the same messages the API gives; what the uploads fill in is checked after them.
+            let filled: Set<String> = app != nil || initialModel != nil ? ["spec.server.initialModel"] : []
+            job = try JobDocument.parse(text, fillingIn: filled)
         } catch {
             throw ValidationError("\(file) is not a valid FederatedLearning document:\n" + error.errors.map { "  - \($0)" }.joined(separator: "\n"))
         }
@@ -31,21 +37,42 @@ struct Submit: AsyncParsableCommand {
             } catch {
                 throw ValidationError("cannot pack the app \(app): \(error)")
             }
-            let digest = AppArchive.digest(of: archive)
-            _ = try await api.client.post("v1/blobs/\(digest)", body: Data(archive), contentType: "application/x-tar", method: "PUT")
+            let digest = try await upload(archive, contentType: "application/x-tar")
             Console.line("uploaded app \(app) (\(archive.count) bytes) as \(digest)")
             var trainer = job.spec.client.trainer ?? TrainerSpec()
             trainer.app = digest
             job.spec.client.trainer = trainer
+        }
+        if let model = try startingModel(for: job) {
+            let digest = try await upload(model.bytes, contentType: "application/octet-stream")
+            Console.line("uploaded initial model \(model.origin) (\(model.bytes.count) bytes) as \(digest)")
+            job.spec.server.initialModel = digest
+        }
+        if app != nil || initialModel != nil {
             do {
                 try JobDocument.validate(job)
             } catch {
-                throw ValidationError("with the app, \(file) is not valid:\n" + error.errors.map { "  - \($0)" }.joined(separator: "\n"))
+                throw ValidationError("with what was uploaded, \(file) is not valid:\n" + error.errors.map { "  - \($0)" }.joined(separator: "\n"))
             }
         }
         let body = try JSONCoding.encoder.encode(job)
         _ = try await api.client.post("v1/jobs", body: body, contentType: "application/json")
         Console.line("submitted job \(job.id)")
+    }
+
+    /// The file --initial-model names or, for a Flower app with no initial model named, what
+    /// its ServerApp starts from; nil when the document already says where round 1 starts.
+    private func startingModel(for job: FederatedLearningJob) throws -> (bytes: [UInt8], origin: String)? {
+        if let initialModel { return (try InitialModelFile.read(initialModel), initialModel) }
+        guard let app, job.spec.server.initialModel == nil, job.spec.framework == .flower, job.spec.client.trainer?.command == nil else { return nil }
+        return (try InitialModelFile.fromServerApp(of: app, config: job.spec.client.trainer?.config ?? [:]), "from the ServerApp of \(app)")
+    }
+
+    /// Stores bytes on the hub under their sha256 (already there is fine) and returns the digest.
+    private func upload(_ bytes: [UInt8], contentType: String) async throws -> String {
+        let digest = AppArchive.digest(of: bytes)
+        _ = try await api.client.post("v1/blobs/\(digest)", body: Data(bytes), contentType: contentType, method: "PUT")
+        return digest
     }
 }
 

@@ -12,11 +12,14 @@ import Testing
     static let clusters = ["c1", "c2", "c3"]
     static let rounds = 3
 
-    static func job(_ strategy: AggregationStrategy) -> JobSubmitted {
+    /// A model of another layout than `spec.training`'s, uploaded as the job's initial model.
+    static let uploaded = ModelArchitecture.mlp(inputs: 4, hidden: 3, classes: 3).initialParameters(seed: 9)
+
+    static func job(_ strategy: AggregationStrategy, initialModel: String? = nil) -> JobSubmitted {
         JobSubmitted(job: FederatedLearningJob(
             metadata: ObjectMeta(name: "job-r"),
             spec: FederatedLearningSpec(
-                server: ServerSpec(rounds: rounds, minAvailableClients: 3, storage: StorageSpec(path: "/models")),
+                server: ServerSpec(rounds: rounds, minAvailableClients: 3, storage: StorageSpec(path: "/models"), initialModel: initialModel),
                 client: ClientSpec(placement: PlacementSpec(predicates: [ClusterPredicate(requiredClusterSelector: ClusterSelector(
                     claimSelector: ClusterClaimSelector(matchExpressions: [SelectorRequirement(key: "data", operator: .exists)])
                 ))])),
@@ -83,9 +86,9 @@ import Testing
         }
     }
 
-    static func handle(_ event: ConsumedEvent, _ coordinator: inout AggregationCoordinator) throws -> [AggregatorAction] {
+    static func handle(_ event: ConsumedEvent, _ coordinator: inout AggregationCoordinator, initial: ModelParameters?) throws -> [AggregatorAction] {
         switch event.envelope.type {
-        case .jobSubmitted: return coordinator.jobSubmitted(try event.payload(JobSubmitted.self), eventID: event.envelope.id)
+        case .jobSubmitted: return coordinator.jobSubmitted(try event.payload(JobSubmitted.self), eventID: event.envelope.id, initialModel: initial)
         case .placementDecided: return coordinator.placementDecided(try event.payload(PlacementDecided.self))
         case .modelUpdateSubmitted: return coordinator.updateSubmitted(try event.model(ModelUpdateSubmitted.self), eventID: event.envelope.id)
         case .jobPhaseChanged: coordinator.phaseChanged(try event.payload(JobPhaseChanged.self))
@@ -96,15 +99,17 @@ import Testing
 
     /// Runs the job, crashing once after input `crashAfter` with only `published` of its
     /// decisions out; returns the log.
-    static func run(_ strategy: AggregationStrategy, crashAfter: Int?, published: Int) throws -> [ConsumedEvent] {
+    /// `initial`: the job starts from this uploaded model, which the restarted aggregator reads again.
+    static func run(_ strategy: AggregationStrategy, crashAfter: Int?, published: Int, initial: ModelParameters? = nil) throws -> [ConsumedEvent] {
         var simulation = Simulation()
         var coordinator = AggregationCoordinator()
-        simulation.write(job(strategy).envelope(source: "test", id: "submission-1", time: .distantPast), input: true)
+        let submitted = job(strategy, initialModel: initial.map { AppArchive.digest(of: SafeTensors.encode($0)) })
+        simulation.write(submitted.envelope(source: "test", id: "submission-1", time: .distantPast), input: true)
         simulation.write(AggregationCoordinatorTests.placement(clusters).envelope(source: "test", id: "placement-1", time: .distantPast).renamed("job-r"), input: true)
         var consumed = 0
         while !simulation.pending.isEmpty {
             let input = simulation.pending.removeFirst()
-            let actions = try handle(input, &coordinator)
+            let actions = try handle(input, &coordinator, initial: initial)
             consumed += 1
             guard consumed == crashAfter else {
                 simulation.publish(actions, namespaces: coordinator.eventNamespace(of:))
@@ -113,7 +118,7 @@ import Testing
             simulation.publish(Array(actions.prefix(published)), namespaces: coordinator.eventNamespace(of:))
             // SIGKILL. A new aggregator replays the whole log and continues after it.
             let resumed: [AggregatorAction]
-            (coordinator, resumed) = rebuild(from: simulation.log)
+            (coordinator, resumed) = rebuild(from: simulation.log, initial: initial.map { .success($0) })
             simulation.pending.removeAll()
             simulation.publish(resumed, namespaces: coordinator.eventNamespace(of:))
         }
@@ -121,10 +126,12 @@ import Testing
     }
 
     /// What a restarted aggregator does with the log: decisions first, then the updates.
-    static func rebuild(from log: [ConsumedEvent]) -> (AggregationCoordinator, [AggregatorAction]) {
+    /// `initial`: what reading the job's initial model gives, when it names one.
+    static func rebuild(from log: [ConsumedEvent], initial: Result<ModelParameters, InitialModelError>? = nil) -> (AggregationCoordinator, [AggregatorAction]) {
         var recovery = AggregatorRecovery(now: Date(timeIntervalSince1970: 0))
         for event in log where event.topic != .updates && event.envelope.type != .globalModelPublished { recovery.apply(event) }
-        recovery.beginUpdates()
+        let needed = recovery.jobsNeedingInitialModels.map(\.id)
+        recovery.beginUpdates(initialModels: initial.map { model in Dictionary(uniqueKeysWithValues: needed.map { ($0, model) }) } ?? [:])
         for event in log where event.topic == .updates { recovery.apply(event) }
         return recovery.finish()
     }
@@ -155,6 +162,35 @@ import Testing
                 #expect(phases.last == .completed && !phases.contains(.failed), "crash after input \(crashAfter): \(phases)")
             }
         }
+    }
+
+    /// The job starts from an uploaded model whose layout is not `spec.training`'s: every round
+    /// is built on it, and a restart anywhere re-aggregates from it to the same models.
+    @Test func aJobStartsFromItsUploadedModelAndRecoversFromItAfterACrash() throws {
+        let log = try Self.run(.fedAvg, crashAfter: nil, published: 0, initial: Self.uploaded)
+        let reference = try Self.completions(log)
+        #expect(reference.map(\.round) == Array(1...Self.rounds))
+        let first = try #require(log.first { $0.envelope.type == .globalModelPublished }).model(GlobalModelPublished.self)
+        #expect(first.version == 0 && first.parameters == Self.uploaded, "round 1 starts from the uploaded model")
+        for crashAfter in 1...(2 + Self.rounds * Self.clusters.count) {
+            let crashed = try Self.completions(Self.run(.fedAvg, crashAfter: crashAfter, published: 1, initial: Self.uploaded))
+            #expect(crashed.map(\.modelSHA256) == reference.map(\.modelSHA256), "crash after input \(crashAfter)")
+        }
+    }
+
+    /// A restarted aggregator that cannot read the job's initial model (the blob is gone from
+    /// the log) fails the job with the reason; it never starts it from another model.
+    @Test func aJobWhoseInitialModelCannotBeReadAgainFailsWithTheReason() throws {
+        var log = try Self.run(.fedAvg, crashAfter: nil, published: 0, initial: Self.uploaded)
+        log.removeAll { $0.envelope.type == .jobPhaseChanged && (try? $0.payload(JobPhaseChanged.self).phase) == .completed }
+        let (coordinator, actions) = Self.rebuild(from: log, initial: .failure(InitialModelError("sha256:00 is not on the hub")))
+        #expect(coordinator.phase(of: "job-r") == .failed)
+        let changes = actions.compactMap { action -> JobPhaseChanged? in
+            if case .publishPhase(let change) = action { return change }
+            return nil
+        }
+        #expect(changes.map(\.reason) == ["InitialModelRefused"], "\(changes)")
+        #expect(changes.first?.message.contains("is not on the hub") == true)
     }
 
     @Test func aCompletedRoundThatNoLongerReaggregatesFailsTheJobWithTheReason() throws {

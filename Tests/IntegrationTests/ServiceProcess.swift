@@ -18,12 +18,13 @@ struct ServiceProcess {
         return directory.appendingPathComponent(product)
     }
 
-    static func start(_ product: String, settings: [ConfigurationKey: String], log: URL) throws -> ServiceProcess {
+    static func start(_ product: String, arguments: [String] = [], settings: [ConfigurationKey: String], log: URL) throws -> ServiceProcess {
         try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = binary(product)
+        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FLOTILLA_") }
         for (key, value) in settings { environment[key.rawValue] = value }
         process.environment = environment

@@ -173,9 +173,11 @@ struct TestStack {
     }
 
     /// `aggregation`: the spec's aggregation block as flow YAML, e.g. `{roundDeadlineSeconds: 3}`.
-    /// `trainer`: `spec.client.trainer` as flow YAML; `evaluation`: `spec.evaluation` likewise.
+    /// `trainer`: `spec.client.trainer` as flow YAML; `evaluation`: `spec.evaluation` likewise;
+    /// `initialModel`: `spec.server.initialModel`.
     static func jobDocument(
-        name: String, rounds: Int, minimum: Int, numberOfClusters: Int? = nil, aggregation: String? = nil, trainer: String? = nil, evaluation: String? = nil
+        name: String, rounds: Int, minimum: Int, numberOfClusters: Int? = nil, aggregation: String? = nil, trainer: String? = nil, evaluation: String? = nil,
+        initialModel: String? = nil
     ) -> String {
         """
         apiVersion: federation-ai.open-cluster-management.io/v1alpha1
@@ -183,7 +185,7 @@ struct TestStack {
         metadata: {name: \(name)}
         spec:
           framework: flower
-          server: {rounds: \(rounds), minAvailableClients: \(minimum), storage: {type: PersistentVolumeClaim, path: /data/models}}
+          server: {rounds: \(rounds), minAvailableClients: \(minimum), storage: {type: PersistentVolumeClaim, path: /data/models}\(initialModel.map { ", initialModel: \"\($0)\"" } ?? "")}
           client:
             placement:
               clusterSets: [global]\(numberOfClusters.map { "\n      numberOfClusters: \($0)" } ?? "")

@@ -5,14 +5,17 @@ import Testing
 /// `spec.framework` and `spec.client.trainer`: which trainer a job runs, and the front door's
 /// rules for it (the collaborators apply the same rules again).
 @Suite struct TrainerDocumentTests {
-    static func document(framework: String = "other", client: String) -> String {
+    static let modelDigest = "sha256:" + String(repeating: "b", count: 64)
+
+    /// `initialModel`: `spec.server.initialModel` (an own trainer needs one, see InitialModelDocumentTests).
+    static func document(framework: String = "other", client: String, initialModel: String? = modelDigest) -> String {
         """
         apiVersion: federation-ai.open-cluster-management.io/v1alpha1
         kind: FederatedLearning
         metadata: {name: job-a}
         spec:
           framework: \(framework)
-          server: {rounds: 2, minAvailableClients: 1, storage: {path: /models}}
+          server: {rounds: 2, minAvailableClients: 1, storage: {path: /models}\(initialModel.map { ", initialModel: \"\($0)\"" } ?? "")}
           client:
             placement: {predicates: [{requiredClusterSelector: {claimSelector: {matchExpressions: [{key: data, operator: Exists}]}}}]}
         \(client.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n"))

@@ -74,8 +74,16 @@ public struct ServerSpec: Codable, Sendable, Hashable {
     /// Flotilla extension: fail the job if placement has not found `minAvailableClients`
     /// clusters within this many seconds (OCM waits forever; so does Flotilla when unset).
     public var waitTimeoutSeconds: Int?
+    /// Flotilla extension: `sha256:<hex>` of a safetensors model uploaded to the hub
+    /// (`flotilla submit --initial-model FILE`), the global model round 1 starts from. Without
+    /// it, round 1 starts from `spec.training`'s built-in model (see ``InitialModel``).
+    public var initialModel: String?
 
-    public init(image: String? = nil, rounds: Int, minAvailableClients: Int, listeners: [Listener]? = nil, storage: StorageSpec, waitTimeoutSeconds: Int? = nil) {
+    public init(
+        image: String? = nil, rounds: Int, minAvailableClients: Int, listeners: [Listener]? = nil, storage: StorageSpec, waitTimeoutSeconds: Int? = nil,
+        initialModel: String? = nil
+    ) {
+        self.initialModel = initialModel
         self.image = image
         self.rounds = rounds
         self.minAvailableClients = minAvailableClients

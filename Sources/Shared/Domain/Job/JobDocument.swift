@@ -9,7 +9,9 @@ public enum JobDocument {
     public static let maximumClients = 10_000
     public static let maximumWaitTimeoutSeconds = 604_800
 
-    public static func parse(_ text: String) throws(JobValidationError) -> FederatedLearningJob {
+    /// `fillingIn`: fields the caller fills in next and then validates the whole job again
+    /// (the CLI uploads `--app` and `--initial-model` before it submits); their problems wait.
+    public static func parse(_ text: String, fillingIn: Set<String> = []) throws(JobValidationError) -> FederatedLearningJob {
         let job: FederatedLearningJob
         let node: Node
         do {
@@ -30,7 +32,8 @@ public enum JobDocument {
         do {
             try validate(job)
         } catch {
-            throw JobValidationError(errors: unknown + error.errors)
+            let errors = unknown + error.errors.filter { !fillingIn.contains($0.field) }
+            if !errors.isEmpty { throw JobValidationError(errors: errors) }
         }
         if !unknown.isEmpty { throw JobValidationError(errors: unknown) }
         return job
@@ -62,6 +65,7 @@ public enum JobDocument {
             errors.append(FieldError(field: "spec.client.trainer.command", problem: "is needed to run an app with framework \(job.spec.framework.rawValue) (an app without a command runs as a Flower app: framework flower)"))
         }
         errors += job.spec.evaluation?.validate(at: "spec.evaluation") ?? []
+        errors += InitialModel.problems(of: job)
         let server = job.spec.server
         if !(1...maximumRounds).contains(server.rounds) {
             errors.append(FieldError(field: "spec.server.rounds", problem: "must be in 1...\(maximumRounds), got \(server.rounds)"))

@@ -9,6 +9,9 @@ struct AggregatedJob: Sendable {
     var submissionID: String
     var phase: JobPhase = .waiting
     var model: ModelParameters?
+    /// The uploaded model round 1 starts from (`spec.server.initialModel`), read from the hub's
+    /// blobs before the job is handed over; released once round 1 has started.
+    var initialModel: ModelParameters?
     var version = 0
     var round: RoundState?
     /// The participants placement currently gives the job; each new round starts with these.
@@ -25,6 +28,13 @@ struct AggregatedJob: Sendable {
     var policy: RoundPolicy { job.spec.aggregation ?? RoundPolicy() }
 
     var architecture: ModelArchitecture { (job.spec.training ?? TrainingSpec()).architecture }
+
+    /// Round 1's global model: the uploaded one, or the built-in model from its seed.
+    var startingModel: ModelParameters { initialModel ?? architecture.initialParameters(seed: training.seed) }
+
+    /// The built-in model every update must match, or nil when the job brought its own model
+    /// (then each update must match the round's global model, which the round aggregator checks).
+    var builtInArchitecture: ModelArchitecture? { job.spec.server.initialModel == nil ? architecture : nil }
     var strategy: AggregationStrategy { policy.aggregation.strategy }
 
     /// What collaborators train with; FedProx's mu comes from the strategy when it is chosen.

@@ -74,7 +74,7 @@ extension AggregationCoordinator {
         guard update.examples > 0, update.loss.isFinite else { return reject("late update has no examples or a non-finite loss") }
         guard var round = job.round.take() else { return [] }
         do {
-            try job.architecture.validate(update.parameters)
+            try job.builtInArchitecture?.validate(update.parameters)
             try round.accumulator.add(update)
         } catch {
             job.round = consume round

@@ -22,7 +22,7 @@ extension AggregationCoordinator {
             ))]
         }
         let model = GlobalModelPublished(
-            jobID: jobID, version: job.version, parameters: job.model ?? job.architecture.initialParameters(seed: job.training.seed),
+            jobID: jobID, version: job.version, parameters: job.model ?? job.startingModel,
             strategy: job.strategy.name
         )
         do {

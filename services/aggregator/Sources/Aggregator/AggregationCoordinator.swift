@@ -28,9 +28,14 @@ public struct AggregationCoordinator: Sendable {
     /// `eventID` is the `JobSubmitted` event's id: the namespace of the job's derived event ids.
     /// A placement decision that arrived first (jobs and placements are separate topics, read
     /// in no fixed order) is applied now.
-    public mutating func jobSubmitted(_ submitted: JobSubmitted, eventID: String? = nil, now: Date = Date(timeIntervalSince1970: 0)) -> [AggregatorAction] {
+    /// `initialModel`: the decoded `spec.server.initialModel`, when the job names one.
+    public mutating func jobSubmitted(
+        _ submitted: JobSubmitted, eventID: String? = nil, initialModel: ModelParameters? = nil, now: Date = Date(timeIntervalSince1970: 0)
+    ) -> [AggregatorAction] {
         guard jobs[submitted.job.id] == nil else { return [] }
-        jobs[submitted.job.id] = AggregatedJob(job: submitted.job, submissionID: eventID ?? "job/\(submitted.job.id)")
+        var job = AggregatedJob(job: submitted.job, submissionID: eventID ?? "job/\(submitted.job.id)")
+        job.initialModel = initialModel
+        jobs[submitted.job.id] = job
         guard let early = earlyPlacements.removeValue(forKey: submitted.job.id) else { return [] }
         return placementDecided(early, now: now)
     }
@@ -60,7 +65,8 @@ public struct AggregationCoordinator: Sendable {
         if job.phase == .running { return replaceParticipants(of: &job, with: decided, now: now) }
         guard job.phase == .waiting, decided.sufficient else { return [] }
         job.participants = decided.participants
-        let initial = job.architecture.initialParameters(seed: job.training.seed)
+        let initial = job.startingModel
+        job.initialModel = nil  // the job's model from now on
         job.phase = .running
         job.model = initial
         job.version = 0
@@ -136,7 +142,7 @@ public struct AggregationCoordinator: Sendable {
             job.round = consume round
             return lateUpdate(update, eventID: eventID, job: &job, now: now)
         }
-        let problem = Self.fold(update, eventID: eventID, into: &round, architecture: job.architecture)
+        let problem = Self.fold(update, eventID: eventID, into: &round, architecture: job.builtInArchitecture)
         let isComplete = round.isComplete
         job.round = consume round
         if let problem { return reject(problem) }
@@ -144,7 +150,8 @@ public struct AggregationCoordinator: Sendable {
     }
 
     /// Checks an update against the open round and folds it in; returns why it was refused.
-    static func fold(_ update: ModelUpdateSubmitted, eventID: String, into round: inout RoundState, architecture: ModelArchitecture) -> String? {
+    /// `architecture`: the built-in model updates must match (nil: the job brought its own model).
+    static func fold(_ update: ModelUpdateSubmitted, eventID: String, into round: inout RoundState, architecture: ModelArchitecture?) -> String? {
         guard update.round == round.number else { return "update is for round \(update.round), the current round is \(round.number)" }
         guard round.accepts(update.cluster) else {
             return round.failed.contains(update.cluster)
@@ -157,7 +164,7 @@ public struct AggregationCoordinator: Sendable {
         guard (1...Int(Int32.max)).contains(update.examples) else { return "example count must be in 1...\(Int32.max), got \(update.examples)" }
         guard update.loss.isFinite else { return "training loss is not finite" }
         do {
-            try architecture.validate(update.parameters)
+            try architecture?.validate(update.parameters)
             try round.accumulator.add(update)
         } catch {
             return "\(error)"

@@ -110,13 +110,28 @@ public struct AggregatorRecovery: Sendable {
         return restores
     }
 
+    /// The jobs still to run or running that start from an uploaded model: whose models
+    /// ``beginUpdates(initialModels:)`` needs.
+    public var jobsNeedingInitialModels: [FederatedLearningJob] {
+        order.compactMap { submissions[$0]?.job }.filter { $0.spec.server.initialModel != nil && !(phases[$0.id] ?? .waiting).isTerminal }
+    }
+
     /// Call between the round events and the updates: sets every job up, and starts
-    /// re-aggregating the completed rounds of running jobs.
-    public mutating func beginUpdates() {
+    /// re-aggregating the completed rounds of running jobs. `initialModels`: for each of
+    /// ``jobsNeedingInitialModels``, its model or why it cannot be used.
+    public mutating func beginUpdates(initialModels: [String: Result<ModelParameters, InitialModelError>] = [:]) {
         for id in order {
             guard let submission = submissions[id] else { continue }
             var job = AggregatedJob(job: submission.job, submissionID: submission.eventID)
             job.phase = phases[id] ?? .waiting
+            switch initialModels[id] {
+            case .success(let model): job.initialModel = model
+            case .failure(let refusal) where !job.phase.isTerminal:
+                coordinator.jobs[id] = job
+                actions += coordinator.initialModelRefused(jobID: id, reason: refusal.reason)
+                continue
+            default: break
+            }
             guard job.phase == .running else {
                 coordinator.jobs[id] = job
                 continue

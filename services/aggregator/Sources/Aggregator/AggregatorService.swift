@@ -24,6 +24,8 @@ public struct AggregatorService: Service {
     /// The aggregator's clock: closes rounds at their deadline. Run it in the same ServiceGroup.
     public var deadlines: RoundDeadlineTicker { RoundDeadlineTicker(service: self) }
 
+    var initialModels: InitialModels { InitialModels(configuration: configuration, publisher: publisher, logger: logger) }
+
     public func run() async throws {
         let hooks = EventProcessor.Hooks(models: .decode, transferBroken: { broken in
             // A model update with a piece missing or corrupt is rejected with the reason.
@@ -51,7 +53,7 @@ public struct AggregatorService: Service {
             guard event.topic != .rounds || event.envelope.type != .globalModelPublished else { return }
             recovery.apply(event)
         }
-        recovery.beginUpdates()
+        recovery.beginUpdates(initialModels: try await initialModels.load(for: recovery.jobsNeedingInitialModels))
         positions += try await replay.replay([.updates]) { event in
             recovery.apply(event)
             // Each rebuilt round's file is checked (and rewritten if torn) as soon as it exists.
@@ -84,7 +86,14 @@ public struct AggregatorService: Service {
                 throw PermanentEventError(problem)  // dead-lettered with the reason; the job never runs
             }
             let id = event.envelope.id
-            actions = await state.apply { $0.jobSubmitted(submitted, eventID: id, now: Date()) }
+            switch try await initialModels.load(for: [submitted.job])[submitted.job.id] {
+            case .success(let model):
+                actions = await state.apply { $0.jobSubmitted(submitted, eventID: id, initialModel: model, now: Date()) }
+            case .failure(let refusal):
+                actions = await state.apply { $0.jobSubmitted(submitted, eventID: id, now: Date()) + $0.initialModelRefused(jobID: submitted.job.id, reason: refusal.reason) }
+            case nil:
+                actions = await state.apply { $0.jobSubmitted(submitted, eventID: id, now: Date()) }
+            }
         case .jobPhaseChanged:
             let change = try event.payload(JobPhaseChanged.self)
             actions = await state.apply { $0.phaseChanged(change); return [] }

@@ -51,7 +51,8 @@ struct RoundRebuild: Sendable {
         self.completed = completed
         self.started = started
         self.expected = Set(completed.flatMap { $0.contributions.compactMap(\.updateEventID) })
-        self.job.model = job.architecture.initialParameters(seed: job.training.seed)
+        self.job.model = job.startingModel
+        self.job.initialModel = nil
         self.job.version = 0
         beginRound()
     }

@@ -42,13 +42,10 @@ actor AppCache {
 
     /// Reads `flotilla.blobs` up to now for the digest (its pieces reassembled and checked).
     private func fetch(_ digest: String) async throws(TrainerFailure) -> [UInt8] {
-        let replay = TopicReplay(configuration: configuration, producer: producer, service: "collaborator-apps", logger: logger)
-        var found: [UInt8]?
+        let fetch = BlobFetch(configuration: configuration, producer: producer, service: "collaborator-apps", logger: logger)
+        let found: [UInt8]?
         do {
-            _ = try await replay.replay([.blobs]) { event in
-                guard found == nil, event.envelope.subject == digest, let blob = try? BlobPublished(envelope: event.envelope) else { return }
-                found = blob.bytes
-            }
+            found = try await fetch.fetch([digest])[digest]
         } catch {
             throw TrainerFailure(reason: "cannot read the hub's apps: \(error)")
         }

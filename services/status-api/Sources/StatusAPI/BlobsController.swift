@@ -4,7 +4,8 @@ import Hummingbird
 import Shared
 
 /// `/v1/blobs`: files the hub keeps for jobs, named by their sha256 (trainer apps, uploaded by
-/// `flotilla submit --app`). `PUT /v1/blobs/sha256:<hex>` stores one (201; 200 when it is
+/// `flotilla submit --app`; initial models, by `flotilla submit --initial-model`). A model's
+/// layout is read once here and kept with the blob, so a job naming it is checked at once. `PUT /v1/blobs/sha256:<hex>` stores one (201; 200 when it is
 /// already there); the bytes must have that digest (422 otherwise). It goes on the event log
 /// (`flotilla.blobs`), where the collaborators fetch it.
 struct BlobsController<Context: RequestContext>: Sendable {
@@ -39,8 +40,10 @@ struct BlobsController<Context: RequestContext>: Sendable {
         }
         if let known = try await readModel.blob(digest) { return try JSONBody.response(known) }
         try await publisher.publishBlob(blob)
-        try await readModel.recordBlob(digest, size: blob.bytes.count)
-        let view = try await readModel.blob(digest) ?? BlobView(digest: digest, size: blob.bytes.count, publishedAt: Date())
+        let content = BlobContent(of: blob.bytes)
+        try await readModel.recordBlob(digest, size: blob.bytes.count, content: content)
+        let view = try await readModel.blob(digest)
+            ?? BlobView(digest: digest, size: blob.bytes.count, publishedAt: Date(), model: content.model, notAModel: content.notAModel)
         return try JSONBody.response(view, status: .created, headers: [.location: "/v1/blobs/\(digest)"])
     }
 

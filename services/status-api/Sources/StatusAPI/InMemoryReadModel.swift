@@ -96,9 +96,9 @@ actor InMemoryReadModel: StatusReadModel {
         return blobs[digest]
     }
 
-    func recordBlob(_ digest: String, size: Int) throws {
+    func recordBlob(_ digest: String, size: Int, content: BlobContent) throws {
         try available()
-        if blobs[digest] == nil { blobs[digest] = BlobView(digest: digest, size: size, publishedAt: Date()) }
+        if blobs[digest] == nil { blobs[digest] = BlobView(digest: digest, size: size, publishedAt: Date(), model: content.model, notAModel: content.notAModel) }
     }
 }
 

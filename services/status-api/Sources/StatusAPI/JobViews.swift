@@ -1,4 +1,5 @@
 import Foundation
+import Learning
 import Shared
 
 /// What `GET /v1/jobs` lists for each job.
@@ -166,4 +167,27 @@ struct BlobView: Codable, Sendable, Equatable {
     var digest: String
     var size: Int
     var publishedAt: Date
+    /// When the blob is a model a job can start from: its tensors' names and shapes.
+    var model: ModelLayout?
+    /// When it is not: why (an app archive is not a model, for one).
+    var notAModel: String?
+}
+
+/// What a blob's bytes hold, read once when it is published and kept beside it.
+struct BlobContent: Sendable, Equatable {
+    var model: ModelLayout?
+    var notAModel: String?
+
+    init(of bytes: [UInt8]) {
+        do {
+            model = ModelLayout(try InitialModel.model(in: bytes))
+        } catch {
+            notAModel = "it \(error.reason)"
+        }
+    }
+
+    /// The layout as the `model_layout` column holds it.
+    var layoutJSON: String? {
+        get throws { try model.map { String(decoding: try JSONCoding.encoder.encode($0), as: UTF8.self) } }
+    }
 }

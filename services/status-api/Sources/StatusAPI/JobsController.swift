@@ -30,12 +30,8 @@ struct JobsController<Context: RequestContext>: Sendable {
         } catch {
             throw ProblemDetails.invalidDocument(error)
         }
-        // An app must be on the hub before a job may name it (the collaborators fetch it there).
-        if let app = job.spec.client.trainer?.app, try await readModel.blob(app) == nil {
-            throw ProblemDetails.invalidDocument(JobValidationError(errors: [
-                FieldError(field: "spec.client.trainer.app", problem: "\(app) is not on the hub; upload it first (flotilla submit --app DIR does both)"),
-            ]))
-        }
+        let missing = try await blobProblems(of: job)
+        guard missing.isEmpty else { throw ProblemDetails.invalidDocument(JobValidationError(errors: missing)) }
         guard try await readModel.reserveJobName(job.id) else {
             throw ProblemDetails(.conflict, type: "job-exists", title: "Job exists", detail: "a job named '\(job.id)' was already submitted")
         }
@@ -49,6 +45,28 @@ struct JobsController<Context: RequestContext>: Sendable {
             SubmittedJob(id: job.id, phase: JobPhase.waiting.rawValue, location: "/v1/jobs/\(job.id)"),
             status: .accepted, headers: [.location: "/v1/jobs/\(job.id)"]
         )
+    }
+
+    /// An app or an initial model must be on the hub before a job may name it (the collaborators
+    /// and the aggregator fetch them there), and an initial model must be one the job can train.
+    private func blobProblems(of job: FederatedLearningJob) async throws -> [FieldError] {
+        var errors: [FieldError] = []
+        if let app = job.spec.client.trainer?.app, try await readModel.blob(app) == nil {
+            errors.append(FieldError(field: "spec.client.trainer.app", problem: "\(app) is not on the hub; upload it first (flotilla submit --app DIR does both)"))
+        }
+        if let digest = job.spec.server.initialModel {
+            let field = "spec.server.initialModel"
+            if let blob = try await readModel.blob(digest) {
+                if let layout = blob.model {
+                    if let problem = InitialModel.problem(with: layout, for: job) { errors.append(FieldError(field: field, problem: problem)) }
+                } else {
+                    errors.append(FieldError(field: field, problem: "\(digest) cannot start a job: \(blob.notAModel ?? "it is not a model")"))
+                }
+            } else {
+                errors.append(FieldError(field: field, problem: "\(digest) is not on the hub; upload it first (flotilla submit --initial-model FILE does both)"))
+            }
+        }
+        return errors
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {

@@ -1,4 +1,5 @@
 import Foundation
+import Learning
 import Logging
 import PostgresNIO
 import Shared
@@ -40,15 +41,22 @@ struct PostgresReadModel: StatusReadModel {
 
     func blob(_ digest: String) async throws -> BlobView? {
         try await guarded {
-            let rows = try await client.query("SELECT digest, size, published_at FROM blobs WHERE digest = \(digest)", logger: logger)
-            for try await (digest, size, at) in rows.decode((String, Int, Date).self) { return BlobView(digest: digest, size: size, publishedAt: at) }
+            let rows = try await client.query("SELECT digest, size, published_at, model_layout::text, model_problem FROM blobs WHERE digest = \(digest)", logger: logger)
+            for try await (digest, size, at, layout, problem) in rows.decode((String, Int, Date, String?, String?).self) {
+                let model = try layout.map { try JSONCoding.decoder.decode(ModelLayout.self, from: Data($0.utf8)) }
+                return BlobView(digest: digest, size: size, publishedAt: at, model: model, notAModel: problem)
+            }
             return nil
         }
     }
 
-    func recordBlob(_ digest: String, size: Int) async throws {
+    func recordBlob(_ digest: String, size: Int, content: BlobContent) async throws {
+        let layout = try content.layoutJSON
         try await guarded {
-            _ = try await client.query("INSERT INTO blobs (digest, size, published_at) VALUES (\(digest), \(size), now()) ON CONFLICT DO NOTHING", logger: logger)
+            _ = try await client.query(
+                "INSERT INTO blobs (digest, size, published_at, model_layout, model_problem) VALUES (\(digest), \(size), now(), \(layout)::jsonb, \(content.notAModel)) ON CONFLICT DO NOTHING",
+                logger: logger
+            )
         }
     }
 

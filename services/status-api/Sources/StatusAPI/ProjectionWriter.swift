@@ -56,8 +56,13 @@ struct ProjectionWriter {
                 """, logger: logger)
         case .blobPublished:
             let blob = try BlobPublished(envelope: event.envelope)
+            let content = BlobContent(of: blob.bytes)
+            let layout = try content.layoutJSON
             try await connection.query(
-                "INSERT INTO blobs (digest, size, published_at) VALUES (\(blob.digest), \(blob.bytes.count), \(time)) ON CONFLICT DO NOTHING", logger: logger
+                """
+                INSERT INTO blobs (digest, size, published_at, model_layout, model_problem)
+                VALUES (\(blob.digest), \(blob.bytes.count), \(time), \(layout)::jsonb, \(content.notAModel)) ON CONFLICT DO NOTHING
+                """, logger: logger
             )
         case .clusterRegistered:
             let registered = try event.payload(ClusterRegistered.self)

@@ -149,6 +149,11 @@ enum Schema {
             // Blobs on flotilla.blobs (trainer apps): which digests a job may name.
             "CREATE TABLE blobs (digest text PRIMARY KEY, size bigint NOT NULL, published_at timestamptz NOT NULL)",
         ]),
+        (11, [
+            // A blob that is a model a job can start from (spec.server.initialModel): its layout,
+            // or why it is not one, read once when the blob is published.
+            "ALTER TABLE blobs ADD COLUMN model_layout jsonb, ADD COLUMN model_problem text",
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -23,7 +23,7 @@ protocol StatusReadModel: Sendable {
     /// A blob the hub keeps (published on `flotilla.blobs`), or nil.
     func blob(_ digest: String) async throws -> BlobView?
     /// Notes a blob as published (the projection notes it too, from the log).
-    func recordBlob(_ digest: String, size: Int) async throws
+    func recordBlob(_ digest: String, size: Int, content: BlobContent) async throws
 }
 
 /// The read model's store did not answer (down, unreachable, or too slow).

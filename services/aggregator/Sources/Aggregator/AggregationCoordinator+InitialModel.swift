@@ -1,0 +1,16 @@
+import Foundation
+import Shared
+
+extension AggregationCoordinator {
+    /// The job's `spec.server.initialModel` is not on the hub, or is not a model its trainer
+    /// can start from. Nothing later can change an uploaded blob, so the job fails with the reason.
+    public mutating func initialModelRefused(jobID: String, reason: String) -> [AggregatorAction] {
+        guard var job = jobs[jobID], !job.phase.isTerminal else { return [] }
+        let previous = job.phase
+        job.phase = .failed
+        job.round = nil
+        job.initialModel = nil
+        jobs[jobID] = job
+        return [.publishPhase(JobPhaseChanged(jobID: jobID, phase: .failed, previous: previous, reason: "InitialModelRefused", message: reason))]
+    }
+}
