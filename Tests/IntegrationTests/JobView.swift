@@ -20,6 +20,8 @@ struct JobView: Decodable, Equatable, CustomStringConvertible {
         var departed: [Departure]?
         struct Failure: Decodable, Equatable { var cluster: String; var reason: String }
         var failures: [Failure]?
+        struct Rejection: Decodable, Equatable { var cluster: String; var reason: String }
+        var rejections: [Rejection]?
         struct Evaluation: Decodable, Equatable {
             struct Cluster: Decodable, Equatable { var cluster: String; var examples: Int; var metrics: [String: Double] }
             var examples: Int

@@ -97,7 +97,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .workRoot: "collaborator: where each job's trainer workspace and per-round logs live (empty: a directory under the system's temporary directory)"
         case .python: "collaborator: the interpreter that runs Flower apps (it must be among FLOTILLA_TRAINER_PROGRAMS; no package is installed at run time)"
         case .flowerAdapter: "collaborator: path of trainers/flower/flotilla_flower.py, which runs uploaded Flower apps (empty: this cluster runs none)"
-        case .fault: "aggregator, testing: SIGKILL itself at round-started:R, update-folded:R:N or model-writing:R (empty: never)"
+        case .fault: "aggregator and collaborator, testing: SIGKILL itself at round-started:R, update-folded:R:N, model-writing:R (aggregator) or update-sent:R (collaborator); empty: never"
         }
     }
 }

@@ -26,10 +26,11 @@ public struct TopicReplay: Sendable {
 
     /// Hands each event written to `topics` before this call to `handler`: in log order within
     /// a partition, interleaved across partitions and topics. Chunked events are reassembled,
-    /// or skipped when `skipChunked` (model events a replay does not need). Records that are
-    /// not valid events were dead-lettered when first consumed and are skipped here.
+    /// or skipped when `skipChunked` (model events a replay does not need) or when `reassembling`
+    /// says no for their pieces (judged by the envelope: type, source, subject). Records that
+    /// are not valid events were dead-lettered when first consumed and are skipped here.
     public func replay(
-        _ topics: [Topic], skipChunked: Bool = false, handler: (ConsumedEvent) async throws -> Void
+        _ topics: [Topic], skipChunked: Bool = false, reassembling: ((EventEnvelope) -> Bool)? = nil, handler: (ConsumedEvent) async throws -> Void
     ) async throws -> [KafkaTopicPartitionOffset] {
         let ends = try await writeMarkers(on: topics)
         let consumer = try KafkaConsumer(
@@ -38,7 +39,7 @@ public struct TopicReplay: Sendable {
             logger: logger
         )
         do {
-            try await read(topics, from: consumer, until: ends, skipChunked: skipChunked, handler: handler)
+            try await read(topics, from: consumer, until: ends, reassembling: skipChunked ? { _ in false } : reassembling ?? { _ in true }, handler: handler)
         } catch {
             await consumer.close()
             throw error
@@ -72,7 +73,7 @@ public struct TopicReplay: Sendable {
     }
 
     private func read(
-        _ topics: [Topic], from consumer: KafkaConsumer, until ends: [Partition: Int64], skipChunked: Bool,
+        _ topics: [Topic], from consumer: KafkaConsumer, until ends: [Partition: Int64], reassembling: (EventEnvelope) -> Bool,
         handler: (ConsumedEvent) async throws -> Void
     ) async throws {
         var remaining = Set(ends.keys)
@@ -88,7 +89,7 @@ public struct TopicReplay: Sendable {
             }
             guard message.streamMarkerID == nil, var event = try? ConsumedEvent(message: message, topicPrefix: configuration.topicPrefix) else { continue }
             if event.envelope.chunk != nil {
-                if skipChunked { continue }
+                guard reassembling(event.envelope) else { continue }
                 guard let whole = try? assembler.add(event.envelope) else { continue }
                 event.assembled(whole)
             }

@@ -15,13 +15,15 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
         case updateFolded(round: Int, count: Int)
         /// Half-way through writing round `r`'s model file (a torn file is left behind).
         case modelWriting(round: Int)
+        /// A collaborator, right after its update for round `r` was sent (before the round ends).
+        case updateSent(round: Int)
     }
 
     public let point: Point?
 
     public init(point: Point? = nil) { self.point = point }
 
-    /// Parses `round-started:R`, `update-folded:R:N` or `model-writing:R`.
+    /// Parses `round-started:R`, `update-folded:R:N`, `model-writing:R` or `update-sent:R`.
     public init(parsing text: String) throws(ConfigurationError) {
         let parts = text.split(separator: ":").map(String.init)
         let numbers = parts.dropFirst().compactMap { Int($0) }.filter { $0 > 0 }
@@ -30,8 +32,9 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
         case ("round-started", 1, 2): point = .roundStarted(round: numbers[0])
         case ("update-folded", 2, 3): point = .updateFolded(round: numbers[0], count: numbers[1])
         case ("model-writing", 1, 2): point = .modelWriting(round: numbers[0])
+        case ("update-sent", 1, 2): point = .updateSent(round: numbers[0])
         default:
-            throw ConfigurationError(key: .fault, problem: "'\(text)' is not round-started:R, update-folded:R:N or model-writing:R (positive integers)")
+            throw ConfigurationError(key: .fault, problem: "'\(text)' is not round-started:R, update-folded:R:N, model-writing:R or update-sent:R (positive integers)")
         }
     }
 
@@ -57,6 +60,7 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
         case .roundStarted(let round)?: "round-started:\(round)"
         case .updateFolded(let round, let count)?: "update-folded:\(round):\(count)"
         case .modelWriting(let round)?: "model-writing:\(round)"
+        case .updateSent(let round)?: "update-sent:\(round)"
         }
     }
 }

@@ -17,6 +17,8 @@ public struct CollaboratorConfiguration: Sendable {
     /// How uploaded Flower apps run here: the interpreter and the adapter script (nil: none run).
     public var python: String
     public var flowerAdapter: String?
+    /// Where to SIGKILL itself, for crash-recovery tests (`FLOTILLA_FAULT`); none by default.
+    public var fault = FaultPlan()
 
     public init(
         hub: HubConfiguration, registration: ClusterRegistration, dataRoot: String, heartbeatInterval: Duration = .seconds(5),
@@ -68,5 +70,6 @@ public struct CollaboratorConfiguration: Sendable {
             python: try source.string(.python),
             flowerAdapter: try source.string(.flowerAdapter).isEmpty ? nil : try source.string(.flowerAdapter)
         )
+        fault = try FaultPlan(source: source)
     }
 }

@@ -6,6 +6,10 @@ import Shared
 
 /// Follows `flotilla.rounds`: remembers each job's global model and, when a round names this
 /// cluster, trains on the local data and publishes the update. Raw data never leaves.
+///
+/// At every start it rebuilds what it knows from the log (``CollaboratorRecovery``) and does
+/// what a crash left undone (a round it never answered, an evaluation it never reported),
+/// then follows `flotilla.rounds` live from where the replay ended.
 public struct CollaboratorService: Service {
     let configuration: CollaboratorConfiguration
     let publisher: EventPublisher
@@ -28,7 +32,7 @@ public struct CollaboratorService: Service {
     public func run() async throws {
         let source = EventSource(service: "collaborator-\(name)", configuration: configuration.hub, publisher: publisher, logger: logger, ownsTopics: false)
         do {
-            try await source.consume([.rounds], from: .committed, hooks: .init(models: .decode)) { event in  // global models decoded as their pieces arrive
+            try await source.consume([.rounds], from: .replay { try await recover(with: $0) }, hooks: .init(models: .decode)) { event in  // global models decoded as their pieces arrive
                 try await handle(event)
             }
         } catch {
@@ -38,6 +42,26 @@ public struct CollaboratorService: Service {
         await workspace.stopTrainers()  // a job's long-lived trainer does not outlive the agent
     }
 
+    /// Replays the rounds, the jobs' ends and this cluster's own reports, restores the
+    /// workspace, finishes what was left undone, and returns where the rounds' replay ended.
+    func recover(with replay: TopicReplay) async throws -> [KafkaTopicPartitionOffset] {
+        let started = ContinuousClock.now
+        var recovery = CollaboratorRecovery(cluster: name, source: publisher.source)
+        let positions = try await replay.replay([.jobs, .rounds, .updates], reassembling: recovery.reassembles) { event in
+            recovery.apply(event)
+        }
+        await workspace.restore(recovery)
+        let pending = recovery.pending
+        logger.info("state rebuilt from the log", metadata: [
+            "jobs": "\(recovery.models.count)", "roundsToTrain": "\(pending.rounds.map { "\($0.jobID)#\($0.round)" })",
+            "evaluationsToReport": "\(pending.evaluations.map { "\($0.jobID)#\($0.round)" })", "took": "\(ContinuousClock.now - started)",
+        ])
+        for round in pending.rounds { try await takePart(in: round) }
+        for completed in pending.evaluations { try await evaluate(after: completed) }
+        let rounds = replay.configuration.topic(.rounds)
+        return positions.filter { $0.topic == rounds }
+    }
+
     func handle(_ event: ConsumedEvent) async throws {
         switch event.envelope.type {
         case .globalModelPublished:
@@ -45,30 +69,36 @@ public struct CollaboratorService: Service {
         case .roundStarted:
             let round = try event.payload(RoundStarted.self)
             await workspace.announce(round)
-            guard let me = round.participants.first(where: { $0.cluster == name }) else { return }
-            guard await workspace.claim(round.round, of: round.jobID) else { return }  // a duplicate or an old round
-            do {
-                let update = try await workspace.train(for: round, as: name, dataPath: me.dataPath)
-                try await publisher.publish(update)
-                logger.info("update sent", metadata: ["job": "\(round.jobID)", "round": "\(round.round)", "examples": "\(update.examples)", "loss": "\(update.loss)"])
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch let error as TrainingWorkspace.RoundError {
-                try await reportFailure(of: round, reason: "\(error)")
-            } catch let error as DatasetError {
-                // Missing or corrupt local data will not heal by retrying this round.
-                try await reportFailure(of: round, reason: "cannot read local data: \(error)")
-            } catch let error as TrainerFailure {
-                try await reportFailure(of: round, reason: "the job's trainer failed: \(error)")
-            } catch let error as TrainingError {
-                try await reportFailure(of: round, reason: "local training failed: \(error)")
-            }
+            try await takePart(in: round)
         case .roundCompleted:
             let completed = try event.payload(RoundCompleted.self)
             await workspace.roundClosed(completed.round, of: completed.jobID)
             try await evaluate(after: completed)
         default:
             return
+        }
+    }
+
+    /// Trains for a round that names this cluster, once, and sends the update or why not.
+    private func takePart(in round: RoundStarted) async throws {
+        guard let me = round.participants.first(where: { $0.cluster == name }) else { return }
+        guard await workspace.claim(round.round, of: round.jobID) else { return }  // a duplicate or an old round
+        do {
+            let update = try await workspace.train(for: round, as: name, dataPath: me.dataPath)
+            try await publisher.publish(update)
+            logger.info("update sent", metadata: ["job": "\(round.jobID)", "round": "\(round.round)", "examples": "\(update.examples)", "loss": "\(update.loss)"])
+            configuration.fault.crash(at: .updateSent(round: round.round))
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch let error as TrainingWorkspace.RoundError {
+            try await reportFailure(of: round, reason: "\(error)")
+        } catch let error as DatasetError {
+            // Missing or corrupt local data will not heal by retrying this round.
+            try await reportFailure(of: round, reason: "cannot read local data: \(error)")
+        } catch let error as TrainerFailure {
+            try await reportFailure(of: round, reason: "the job's trainer failed: \(error)")
+        } catch let error as TrainingError {
+            try await reportFailure(of: round, reason: "local training failed: \(error)")
         }
     }
 

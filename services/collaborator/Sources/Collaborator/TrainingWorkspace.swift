@@ -15,8 +15,9 @@ actor TrainingWorkspace {
     /// The latest round of each job this agent took part in or saw completed: an older or
     /// repeated `RoundStarted` (a duplicate, a replay) is not trained again.
     private var handledRounds: [String: Int] = [:]
-    /// Each job's latest round as announced: what a federated evaluation after it needs.
-    private var announced: [String: RoundStarted] = [:]
+    /// Each job's rounds as announced (the latest two): what a federated evaluation after a
+    /// round needs, even once the next round is announced.
+    private var announced: [String: [Int: RoundStarted]] = [:]
     /// The latest round of each job evaluated here: a repeated `RoundCompleted` (a duplicate on
     /// the log) is not evaluated again.
     private var evaluatedRounds: [String: Int] = [:]
@@ -43,8 +44,18 @@ actor TrainingWorkspace {
 
     /// True the first time a round of a job is seen; false for one already handled or closed.
     func announce(_ round: RoundStarted) {
-        if let known = announced[round.jobID], known.round > round.round { return }
-        announced[round.jobID] = round
+        var rounds = announced[round.jobID] ?? [:]
+        guard round.round >= (rounds.keys.max() ?? 0) - 1 else { return }
+        rounds[round.round] = round
+        announced[round.jobID] = rounds.filter { $0.key >= round.round - 1 }
+    }
+
+    /// What a restarted agent rebuilt from the log (see ``CollaboratorRecovery``).
+    func restore(_ recovery: CollaboratorRecovery) {
+        models = recovery.models
+        announced = recovery.announced
+        handledRounds = recovery.handledRounds
+        evaluatedRounds = recovery.evaluated
     }
 
     func claim(_ round: Int, of job: String) -> Bool {
@@ -129,7 +140,7 @@ actor TrainingWorkspace {
     /// Nil when this round is not one to evaluate, or this cluster did not contribute.
     func evaluate(after completed: RoundCompleted, as cluster: String) async throws -> EvaluationReported? {
         guard completed.contributions.contains(where: { $0.cluster == cluster }),
-              let round = announced[completed.jobID], round.round == completed.round,
+              let round = announced[completed.jobID]?[completed.round],
               completed.round > evaluatedRounds[completed.jobID, default: 0] else { return nil }
         let every = round.evaluateEvery ?? EvaluationSpec.defaultEveryRounds
         guard every > 0, completed.round % every == 0 else { return nil }
