@@ -36,6 +36,33 @@ struct ReadinessTests {
         }
     }
 
+    /// With the projection held (a lock the test holds) while events keep arriving, `/readyz`
+    /// says how far it is behind the log once that is more than allowed, before any one
+    /// message counts as stuck; caught up, it is ready again.
+    @Test func readyzReportsAProjectionBehindTheLog() async throws {
+        let stack = try await TestStack.make(clusters: 1, label: "behind")
+        try await stack.running([try stack.statusAPI { $0.projectionStallLimit = .seconds(600); $0.readyMaxLag = 5 }]) {
+            _ = try await stack.waitFor("readyz", as: [String: String].self) { $0["status"] == "ready" }
+            let locker = try await PostgresConnection.connect(configuration: Self.connection(stack.database), id: 1, logger: stack.logger)
+            try await locker.query("BEGIN", logger: stack.logger)
+            try await locker.query("LOCK TABLE job_transitions IN ACCESS EXCLUSIVE MODE", logger: stack.logger)
+            do {
+                let jobs = try (1...20).map { JobSubmitted(job: try JobDocument.parse(TestStack.jobDocument(name: "behind-\($0)", rounds: 1, minimum: 1))) }
+                try await ProjectionPoisonTests.publish(jobs, stack: stack)
+                let problem = try await Self.waitForStatus(503, of: "readyz", stack: stack)
+                #expect(problem.detail.contains("messages behind the log (more than 5, FLOTILLA_READY_MAX_LAG)"), "\(problem.detail)")
+                #expect(!problem.detail.contains("stuck"), "lagging, not stuck: \(problem.detail)")
+            } catch {
+                try? await locker.close()
+                throw error
+            }
+            try await locker.query("COMMIT", logger: stack.logger)
+            try await locker.close()
+            _ = try await stack.waitFor("v1/jobs/behind-20", as: JobView.self) { _ in true }
+            _ = try await stack.waitFor("readyz", as: [String: String].self) { $0["status"] == "ready" }
+        }
+    }
+
     /// The probe behind `/readyz` asks the broker for metadata: the real broker answers, an
     /// address where nothing listens does not, and the answer comes within the probe's timeout.
     @Test func theBrokerProbeTellsAReachableBrokerFromAnUnreachableOne() async throws {

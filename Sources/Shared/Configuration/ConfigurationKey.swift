@@ -31,6 +31,10 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case workRoot = "FLOTILLA_WORK_ROOT"
     case python = "FLOTILLA_PYTHON"
     case flowerAdapter = "FLOTILLA_FLOWER_ADAPTER"
+    case httpIdleTimeoutSeconds = "FLOTILLA_HTTP_IDLE_TIMEOUT_SECONDS"
+    case databaseTimeoutMilliseconds = "FLOTILLA_DATABASE_TIMEOUT_MS"
+    case projectionStallSeconds = "FLOTILLA_PROJECTION_STALL_SECONDS"
+    case readyMaxLag = "FLOTILLA_READY_MAX_LAG"
 
     public var defaultValue: String? {
         switch self {
@@ -63,6 +67,10 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .workRoot: ""
         case .python: "python3"
         case .flowerAdapter: ""
+        case .httpIdleTimeoutSeconds: "30"
+        case .databaseTimeoutMilliseconds: "1500"
+        case .projectionStallSeconds: "30"
+        case .readyMaxLag: "1000"
         }
     }
 
@@ -96,7 +104,11 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .trainerPrograms: "collaborator: programs a job's spec.client.trainer.command may start, comma-separated names or paths (empty: only the built-in trainer runs)"
         case .workRoot: "collaborator: where each job's trainer workspace and per-round logs live (empty: a directory under the system's temporary directory)"
         case .python: "collaborator: the interpreter that runs Flower apps (it must be among FLOTILLA_TRAINER_PROGRAMS; no package is installed at run time)"
-        case .flowerAdapter: "collaborator: path of trainers/flower/flotilla_flower.py, which runs uploaded Flower apps (empty: this cluster runs none)"
+        case .flowerAdapter: "collaborator: path of trainers/flower/flotilla_flower.py, which runs uploaded Flower apps (empty: this cluster runs none); flotilla submit --app: the adapter that reads a Flower app's initial model"
+        case .httpIdleTimeoutSeconds: "status API: a connection that sends nothing for this long (idle or half-open) is closed"
+        case .databaseTimeoutMilliseconds: "status API: how long one database call of a request may take before the answer is 503"
+        case .projectionStallSeconds: "status API: how long the projection may retry one message before /readyz says it is stuck"
+        case .readyMaxLag: "status API: /readyz is 503 while the projection is more than this many messages behind the log"
         case .fault: "aggregator and collaborator, testing: SIGKILL itself at round-started:R, update-folded:R:N, model-writing:R (aggregator) or update-sent:R (collaborator); empty: never"
         }
     }

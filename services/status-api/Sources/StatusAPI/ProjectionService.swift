@@ -21,6 +21,7 @@ struct ProjectionService: Service {
         readiness.markReady()
         let projector = Projector(client: client, logger: logger)
         let stored = try await projector.storedOffsets()
+        health.start(at: stored)
         let source = EventSource(service: "status-api", configuration: configuration, publisher: publisher, logger: logger)
         try await source.consume(
             Self.topics, from: .offsets(stored),
@@ -30,7 +31,10 @@ struct ProjectionService: Service {
             // Every attempt is timed, so `/readyz` can tell when one message holds the projection up.
             hooks: .init(
                 deadLetterTopicMessage: { message in try await health.attempt(message) { try await projector.recordDeadLetter(message) } },
-                afterDeadLettering: { try await projector.skip($0) },
+                afterDeadLettering: { message in
+                    try await projector.skip(message)
+                    health.advanced(past: message)
+                },
                 models: .keepHeader
             )
         ) { event in

@@ -22,17 +22,22 @@ struct ReadinessMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 /// `/readyz`: ready only when PostgreSQL answers, the broker answers, and the projection is
-/// not stuck on a message; otherwise 503 naming every reason.
+/// neither stuck on a message nor further behind the log than allowed; otherwise 503 naming
+/// every reason.
 struct ReadinessCheck: Sendable {
     let schema: Readiness
     let readModel: any StatusReadModel
     let broker: BrokerProbe
     let projection: ProjectionHealth
+    /// How far behind the log the projection is, judged against the broker's end offsets
+    /// (nil: not checked, as in route tests without a broker).
+    var lag: BrokerProbe? = nil
 
     func problems() async -> [String] {
         async let database = databaseProblem()
         async let brokerProblem = broker.problem()
-        return [await database, await brokerProblem, projection.problem].compactMap { $0 }
+        async let lagProblem = lag?.problem()
+        return [await database, await brokerProblem, projection.problem, await lagProblem].compactMap { $0 }
     }
 
     private func databaseProblem() async -> String? {

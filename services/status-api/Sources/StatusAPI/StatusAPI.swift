@@ -19,10 +19,14 @@ public enum StatusAPI {
         let readModel = PostgresReadModel(client: client, logger: logger, timeout: configuration.databaseTimeout)
         let schema = Readiness()
         let projectionHealth = ProjectionHealth(stallLimit: configuration.projectionStallLimit)
-        let broker = BrokerProbe(admin: KafkaAdmin(configuration: configuration.hub.kafka, logger: logger), topic: configuration.hub.topic(.jobs))
+        let admin = KafkaAdmin(configuration: configuration.hub.kafka, logger: logger)
+        let broker = BrokerProbe(admin: admin, topic: configuration.hub.topic(.jobs))
+        let lag = BrokerProbe.projectionLag(
+            admin: admin, topics: ProjectionService.topics.map(configuration.hub.topic), health: projectionHealth, limit: configuration.readyMaxLag
+        )
         let router = buildRouter(
             readModel: readModel, publisher: publisher,
-            readiness: ReadinessCheck(schema: schema, readModel: readModel, broker: broker, projection: projectionHealth)
+            readiness: ReadinessCheck(schema: schema, readModel: readModel, broker: broker, projection: projectionHealth, lag: lag)
         )
         let projection = ProjectionService(
             configuration: configuration.hub, client: client, publisher: publisher, readiness: schema, health: projectionHealth, logger: logger
