@@ -8,12 +8,12 @@ public struct FiniteParameters: Sendable, Hashable {
     public let parameters: ModelParameters
 
     /// For callers that have just checked every value themselves.
-    init(alreadyChecked parameters: ModelParameters) {
+    package init(alreadyChecked parameters: ModelParameters) {
         self.parameters = parameters
     }
 
     /// Hands the parameters over without a copy when this value is their only owner.
-    consuming func take() -> ModelParameters {
+    package consuming func take() -> ModelParameters {
         parameters
     }
 

@@ -62,12 +62,12 @@ public enum SafeTensors {
     }
 
     /// The JSON header, padded with spaces to a multiple of 8 bytes so the data section is aligned.
-    static func headerBytes(for sortedTensors: [Tensor], metadata: [String: String]) -> [UInt8] {
+    package static func headerBytes(for sortedTensors: [Tensor], metadata: [String: String]) -> [UInt8] {
         headerBytes(for: sortedTensors.map { ($0.name, $0.shape, $0.values.count) }, metadata: metadata)
     }
 
     /// The header for tensors given by name, shape and value count (sorted by name).
-    static func headerBytes(for sortedTensors: [(name: String, shape: [Int], count: Int)], metadata: [String: String]) -> [UInt8] {
+    package static func headerBytes(for sortedTensors: [(name: String, shape: [Int], count: Int)], metadata: [String: String]) -> [UInt8] {
         var entries: [String] = []
         if !metadata.isEmpty {
             let pairs = metadata.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }

@@ -3,7 +3,7 @@ import Foundation
 /// Large float buffers backed by transparent huge pages where the kernel offers them
 /// (`madvise` mode). A fresh 4 MB buffer otherwise takes a thousand 4 KB page faults on first
 /// touch, which on a small VM costs more than the copy that fills it.
-enum HugePageBuffer {
+package enum HugePageBuffer {
     static let hugePage = 2 << 20
 
     static func allocate(floats count: Int) -> UnsafeMutablePointer<Float> {
@@ -21,7 +21,7 @@ enum HugePageBuffer {
 
     /// Asks for huge pages under the whole 2 MB pages inside `bytes` at `start`, memory not yet
     /// touched (a fresh large array): first touch then costs one fault per 2 MB, not per 4 KB.
-    static func advise(_ start: UnsafeMutableRawPointer, bytes: Int) {
+    package static func advise(_ start: UnsafeMutableRawPointer, bytes: Int) {
         #if os(Linux)
         let first = (Int(bitPattern: start) + hugePage - 1) / hugePage * hugePage
         let end = (Int(bitPattern: start) + bytes) / hugePage * hugePage

@@ -10,7 +10,9 @@
 ///
 /// A copy of a fold (of its aggregator) shares the sums until either is changed; the changed
 /// one then writes new sums while reading the shared ones, in the same single pass.
-struct MeanFold: Sendable {
+package struct MeanFold: Sendable {
+    package init() {}
+
     private var sums: [SumBuffer] = []
     /// Σ examples of the folded updates, exact.
     private(set) var totalExamples = 0
@@ -19,12 +21,12 @@ struct MeanFold: Sendable {
     /// the fold adds (w·s)·u and the global model's share is added once, in `takeMean`.
     private var globalShare: Double = 0
 
-    typealias Item = (update: ModelParameters, examples: Int, scale: Double)
+    package typealias Item = (update: ModelParameters, examples: Int, scale: Double)
 
     /// Folds already-checked updates, in order, up to `FoldKernels.maximumSources` per pass over
     /// the sum. Takes them out of `group`: the round's first update becomes the sum without a
     /// copy, scaled in the same pass that folds the updates arriving with it.
-    mutating func fold(_ group: inout [Item]) {
+    package mutating func fold(_ group: inout [Item]) {
         var start = 0
         while start < group.count {
             let end = min(start + FoldKernels.maximumSources, group.count)

@@ -7,14 +7,14 @@ import Foundation
 /// `DispatchQueue.concurrentPerform` blocks the caller until every part is done; aggregation
 /// calls last milliseconds, so callers on the cooperative pool should still hop to their own
 /// executor for big models.
-enum ParallelChunks {
+package enum ParallelChunks {
     /// Threads to use: the machine's cores, at most 8 (memory-bound loops gain nothing beyond).
-    static let threadCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+    package static let threadCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
     /// Below this many floats (1 MB) a second thread costs more to wake than it saves.
     static let minimumParallelCount = 1 << 18
 
     /// Parts to split `count` elements into: all threads when large enough, else one.
-    static func parts(for count: Int) -> Int {
+    package static func parts(for count: Int) -> Int {
         count >= minimumParallelCount ? threadCount : 1
     }
 
@@ -25,7 +25,7 @@ enum ParallelChunks {
 
     /// Calls `body(part, range)` for each of `parts` contiguous ranges of `0..<count`. The
     /// ranges depend only on `count` and `parts`, never on scheduling.
-    static func forEachPart(count: Int, parts: Int, alignment: Int = 16, _ body: (Int, Range<Int>) -> Void) {
+    package static func forEachPart(count: Int, parts: Int, alignment: Int = 16, _ body: (Int, Range<Int>) -> Void) {
         guard count > 0 else { return }
         guard parts > 1 else { return body(0, 0..<count) }
         withoutActuallyEscaping(body) { body in

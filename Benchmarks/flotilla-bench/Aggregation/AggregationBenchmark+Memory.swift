@@ -1,3 +1,4 @@
+import Learning
 extension AggregationBenchmark {
     /// Peak memory of one FedAvg round run the way the aggregator service runs it.
     public struct MemoryFigures: Sendable, Hashable {

@@ -1,3 +1,4 @@
+import Learning
 extension AggregationBenchmark {
     /// Turning one update's safetensors bytes into floats, each result a fresh array dropped right
     /// away (as the service decodes): a plain memcpy of the data section on one thread (what

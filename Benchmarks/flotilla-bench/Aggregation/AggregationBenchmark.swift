@@ -1,3 +1,4 @@
+import Learning
 import Foundation
 
 /// Measures aggregation speed on synthetic float32 updates, for a benchmark command to print.

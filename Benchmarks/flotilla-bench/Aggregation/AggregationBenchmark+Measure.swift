@@ -1,3 +1,4 @@
+import Learning
 import Foundation
 
 /// Synthetic round inputs: a global model and updates scattered around it, one tensor each.
@@ -95,7 +96,7 @@ extension AggregationBenchmark {
                     partials.initialize(repeating: 0)
                     let parts = ParallelChunks.parts(for: buffer.count)
                     ParallelChunks.forEachPart(count: buffer.count, parts: parts) { part, range in
-                        partials[part] = VectorKernels.sum(base + range.lowerBound, count: range.count)
+                        partials[part] = BandwidthProbe.sum(base + range.lowerBound, count: range.count)
                     }
                     return partials.reduce(0, +)
                 }
@@ -113,7 +114,16 @@ extension AggregationBenchmark {
     }
 }
 
-extension VectorKernels {
+/// The bandwidth probe's own kernel: a plain sum, bound by loads (nothing else to wait for).
+enum BandwidthProbe {
+    typealias Vector = SIMD16<Float>
+    static let width = Vector.scalarCount
+
+    @inline(__always)
+    static func load(_ pointer: UnsafePointer<Float>, _ offset: Int) -> Vector {
+        UnsafeRawPointer(pointer + offset).loadUnaligned(as: Vector.self)
+    }
+
     /// Σ x[i] with four accumulators, so the loop is bound by loads, not by add latency.
     static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
         var a = Vector(), b = Vector(), c = Vector(), d = Vector()

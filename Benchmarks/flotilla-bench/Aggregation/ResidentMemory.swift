@@ -1,3 +1,4 @@
+import Learning
 import Foundation
 
 /// This process's resident memory, from Linux's /proc/self/status (nil elsewhere).
