@@ -7,6 +7,6 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flotilla-bench",
         abstract: "Flotilla's benchmarks (build with -c release).",
-        subcommands: [PlacementBenchmark.self, AggregationBenchmarkCommand.self, AggregationMemoryCommand.self, AggregatorMemoryCommand.self, TrainerOverheadCommand.self]
+        subcommands: [PlacementBenchmark.self, AggregationBenchmarkCommand.self, AggregationMemoryCommand.self, AggregatorMemoryCommand.self, TrainerOverheadCommand.self, TrainerFilesCommand.self]
     )
 }

@@ -115,7 +115,7 @@ struct CommandTrainer: Sendable {
         do {
             try? FileManager.default.removeItem(at: task.taskDirectory)  // a task run before a restart
             try FileManager.default.createDirectory(at: task.taskDirectory, withIntermediateDirectories: true)
-            try Data(SafeTensors.encode(base)).write(to: task.modelIn)
+            try SafeTensorsFile.write(base, to: task.modelIn)  // from the tensors' memory, no copy between
         } catch {
             throw TrainerFailure(reason: "cannot prepare the trainer's workspace \(task.taskDirectory.path): \(error)")
         }

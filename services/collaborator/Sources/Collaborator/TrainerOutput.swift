@@ -44,21 +44,28 @@ enum TrainerOutput {
     }
 
     /// The update: the global model's tensors exactly (names, shapes, F32), all finite.
+    /// The file is mapped and decoded in one pass (the only copy), finiteness proved on the way.
     static func update(at url: URL, matching base: ModelParameters) throws(TrainerFailure) -> ModelParameters {
         let limit = base.byteCount + (1 << 20) + base.tensors.count * 256  // data, plus a generous header
-        let bytes = [UInt8](try read(url, what: "update", limit: limit))
-        let parameters: ModelParameters
+        guard FileManager.default.fileExists(atPath: url.path) else { throw TrainerFailure(reason: "the trainer wrote no update (\(url.lastPathComponent))") }
+        let decoded: DecodedModel
         do {
-            parameters = try SafeTensors.decode(bytes).parameters
+            decoded = try SafeTensorsFile.read(url, byteLimit: limit)
+        } catch let error as SafeTensorsFile.FileError {
+            throw TrainerFailure(reason: "the update \(error)")
         } catch {
             throw TrainerFailure(reason: "the update is not a valid safetensors file of F32 tensors: \(error)")
+        }
+        let parameters: ModelParameters
+        let nonFinite: String?
+        switch decoded.values {
+        case .finite(let finite): (parameters, nonFinite) = (finite.parameters, nil)
+        case .nonFinite(let values, let tensor): (parameters, nonFinite) = (values, tensor)
         }
         guard parameters.hasSameLayout(as: base) else {
             throw TrainerFailure(reason: "the update's tensors differ from the global model's: expected \(layout(base)), got \(layout(parameters))")
         }
-        if let tensor = parameters.tensors.first(where: { !$0.allFinite }) {
-            throw TrainerFailure(reason: "the update holds NaN or infinity in tensor \(tensor.name)")
-        }
+        if let nonFinite { throw TrainerFailure(reason: "the update holds NaN or infinity in tensor \(nonFinite)") }
         return parameters
     }
 
