@@ -14,12 +14,16 @@ def _model(msg: Message) -> dict:
 
 
 def _data(context: Context):
-    node = context.node_config
-    return task.load_data(
-        node.get("data-path") or None,
-        int(node.get("partition-id", 0)),
-        int(node.get("num-partitions", 1)),
-    )
+    """This node's data, as the run config's `partitioning` says: "data-path" (the node's own
+    files, node_config["data-path"]), or "by-id" (its shard of the full set in `dataset-dir`)."""
+    node, cfg = context.node_config, context.run_config
+    partition_id, num_partitions = int(node.get("partition-id", 0)), int(node.get("num-partitions", 1))
+    mode = str(cfg.get("partitioning", "data-path"))
+    if mode == "by-id":
+        return task.load_partition(str(cfg.get("dataset-dir", "")), partition_id, num_partitions)
+    if mode != "data-path":
+        raise ValueError(f'the run config\'s partitioning must be "data-path" or "by-id", got {mode!r}')
+    return task.load_data(node.get("data-path") or None, partition_id, num_partitions)
 
 
 @app.train()

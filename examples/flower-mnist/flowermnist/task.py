@@ -107,6 +107,29 @@ def mnist_dir() -> Path:
     return Path(cache) / "mnist"
 
 
+TRAIN_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte")
+PARTITION_SEED = 42  # the same shuffle on every node, so the shards are disjoint
+
+
+def _read_train_set(root: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The IDX training files in root: images flattened (any image size the global model
+    takes), labels as int64."""
+    images = read_idx(root / TRAIN_FILES[0])
+    y = read_idx(root / TRAIN_FILES[1]).astype(np.int64)
+    if len(images) != len(y):
+        raise ValueError(f"{root}: {len(images)} images but {len(y)} labels")
+    return images.reshape(len(images), -1), y
+
+
+def _hold_out(x: np.ndarray, y: np.ndarray):
+    """(x_train, y_train, x_eval, y_eval): a fixed 10% of the examples held out for evaluate."""
+    x = x.astype(np.float32) / 255.0
+    order = np.random.default_rng(0).permutation(len(x))
+    n_eval = int(len(x) * EVAL_FRACTION)
+    held, kept = order[:n_eval], order[n_eval:]
+    return x[kept], y[kept], x[held], y[held]
+
+
 @lru_cache(maxsize=4)  # a long-lived process (flwr's simulation, the adapter's serve) reads once
 def load_data(data_path: str | None, partition_id: int = 0, num_partitions: int = 1):
     """(x_train, y_train, x_eval, y_eval) of this node's data.
@@ -114,14 +137,35 @@ def load_data(data_path: str | None, partition_id: int = 0, num_partitions: int 
     With a data path: the IDX files in it. Without: every num_partitions-th example of the
     full MNIST training set, starting at partition_id. A fixed 10% is held out for evaluate.
     """
-    root = Path(data_path) if data_path else mnist_dir()
-    images = read_idx(root / "train-images-idx3-ubyte")
-    x = images.reshape(len(images), -1)  # any image size the global model takes
-    y = read_idx(root / "train-labels-idx1-ubyte").astype(np.int64)
+    x, y = _read_train_set(Path(data_path) if data_path else mnist_dir())
     if not data_path:
         x, y = x[partition_id::num_partitions], y[partition_id::num_partitions]
-    x = x.astype(np.float32) / 255.0
-    order = np.random.default_rng(0).permutation(len(x))
-    n_eval = int(len(x) * EVAL_FRACTION)
-    held, kept = order[:n_eval], order[n_eval:]
-    return x[kept], y[kept], x[held], y[held]
+    return _hold_out(x, y)
+
+
+def partition_indices(n: int, partition_id: int, num_partitions: int) -> np.ndarray:
+    """The examples of shard partition_id of num_partitions, over n examples: one fixed
+    shuffle, then near-equal contiguous pieces (as flwr-datasets' IidPartitioner shards a
+    dataset). The shards are disjoint and together hold every example."""
+    if num_partitions < 1 or not 0 <= partition_id < num_partitions:
+        raise ValueError(f"partition-id must be in 0..num-partitions-1, got {partition_id} of {num_partitions}")
+    order = np.random.default_rng(PARTITION_SEED).permutation(n)
+    return np.sort(np.array_split(order, num_partitions)[partition_id])
+
+
+@lru_cache(maxsize=4)
+def load_partition(dataset_dir: str, partition_id: int, num_partitions: int):
+    """(x_train, y_train, x_eval, y_eval) of this node's shard of the full training set in
+    dataset_dir (partitioning = "by-id"): the node partitions the data itself, by its
+    partition-id and num-partitions, as Flower apps using flwr-datasets do."""
+    if not dataset_dir:
+        raise ValueError('partitioning = "by-id" needs the run config\'s dataset-dir: a directory holding '
+                         f"the full training set ({', '.join(TRAIN_FILES)})")
+    root = Path(dataset_dir)
+    missing = [name for name in TRAIN_FILES if not (root / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"dataset-dir {root} holds no {' and no '.join(missing)} "
+                                '(partitioning = "by-id" reads the full training set from there)')
+    x, y = _read_train_set(root)
+    shard = partition_indices(len(x), partition_id, num_partitions)
+    return _hold_out(x[shard], y[shard])

@@ -1,6 +1,8 @@
-"""Tests of the Flower adapter against the real flwr, and of the plain command trainer.
+"""Tests of the Flower adapter against the real flwr, of the example apps through it, and of
+the plain command trainer.
 
 Run from the repository root: python3 -m unittest discover -s trainers/flower/tests -v
+(PytorchMnistTests run only with a Python that has torch; see examples/pytorch-mnist.)
 """
 
 import importlib.util
@@ -22,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 ADAPTER = ROOT / "trainers" / "flower" / "flotilla_flower.py"
 FLOWER_MNIST = ROOT / "examples" / "flower-mnist"
+PYTORCH_MNIST = ROOT / "examples" / "pytorch-mnist"
 COMMAND_TRAINER = ROOT / "examples" / "command-trainer" / "train.py"
 MNIST = Path(os.environ.get("FLOTILLA_CACHE") or Path.home() / ".cache" / "flotilla") / "mnist"
 
@@ -371,10 +374,219 @@ class RecorderTests(unittest.TestCase):
         save_file(tensors, str(self.tmp / "theirs.safetensors"), metadata={"format": "np"})
         ours = ff.read_safetensors(self.tmp / "theirs.safetensors")
         for name, value in tensors.items():
-            np.testing.assert_array_equal(theirs[name], value)
-            np.testing.assert_array_equal(ours[name], value)
+            np.testing.assert_array_equal(theirs[name], value, strict=True)  # strict: shape and dtype too (a scalar stays 0-d)
+            np.testing.assert_array_equal(ours[name], value, strict=True)
         header_len = int.from_bytes((self.tmp / "ours.safetensors").read_bytes()[:8], "little")
         self.assertEqual(header_len % 8, 0)
+
+
+class ArrayConversionTests(unittest.TestCase):
+    """The Arrays the adapter builds from the model file are the Arrays Flower builds itself."""
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="flotilla-arrays-"))
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        rng = np.random.default_rng(2)
+        self.tensors = {
+            "conv.weight": rng.standard_normal((8, 1, 3, 3)).astype(np.float32),
+            "fc.weight": rng.standard_normal((10, 300)).astype(np.float32) * np.float32(1e30),  # large, -0.0 below
+            "fc.bias": np.array([-0.0, np.float32(1e-45), 1, -2, 3, 4, 5, 6, 7, 8], np.float32),
+            "scalar": np.array(2.5, np.float32),
+            "empty": np.zeros((0, 4), np.float32),
+            "big": rng.standard_normal(70_000).astype(np.float32),  # past the reader's buffer, not a multiple of it
+        }
+
+    def check(self, path):
+        from flwr.app import Array, ArrayRecord
+        from flwr.common.serde import array_from_proto, array_to_proto
+        from flwr.proto.recorddict_pb2 import Array as ProtoArray
+        from flwr.supercore.inflatable.inflatable_object import get_all_nested_objects
+        from flwr.supercore.inflatable.inflatable_utils import inflate_object_from_contents
+
+        shapes, arrays = ff.read_safetensors_as_arrays(path)
+        self.assertEqual(list(arrays), list(self.tensors), "file order")
+        for name, value in self.tensors.items():
+            with self.subTest(tensor=name):
+                ours, flowers = arrays[name], Array(value)
+                self.assertIs(type(ours.data), bytes)
+                self.assertEqual(shapes[name], value.shape)
+                self.assertEqual((ours.dtype, ours.shape, ours.stype), (flowers.dtype, flowers.shape, flowers.stype))
+                self.assertEqual(ours, flowers)  # dtype, shape, stype and the .npy bytes themselves
+                back = ours.numpy()
+                self.assertEqual((back.dtype, back.shape), (np.dtype(np.float32), value.shape))
+                np.testing.assert_array_equal(back.view(np.uint32), value.view(np.uint32))  # bit for bit
+                proto = ProtoArray()
+                proto.ParseFromString(array_to_proto(ours).SerializeToString())
+                self.assertEqual(array_from_proto(proto), flowers)
+
+        # Flower's transport: the record as content-addressed objects, and back.
+        record = ArrayRecord(arrays)
+        self.assertEqual(record.object_id, ArrayRecord({k: Array(v) for k, v in self.tensors.items()}).object_id)
+        contents = {object_id: obj.deflate() for object_id, obj in get_all_nested_objects(record).items()}
+        inflated = inflate_object_from_contents(record.object_id, contents)
+        for name, value in self.tensors.items():
+            np.testing.assert_array_equal(inflated[name].numpy(), value)
+
+    def test_arrays_equal_flowers_own(self):
+        ff.write_safetensors(self.tmp / "ours.safetensors", self.tensors)
+        self.check(self.tmp / "ours.safetensors")
+
+    def test_arrays_from_the_reference_writer(self):
+        from safetensors.numpy import save_file  # __metadata__, its own order and alignment
+
+        save_file(self.tensors, str(self.tmp / "theirs.safetensors"), metadata={"format": "np"})
+        order = list(ff.read_safetensors(self.tmp / "theirs.safetensors"))
+        self.tensors = {name: self.tensors[name] for name in order}
+        self.check(self.tmp / "theirs.safetensors")
+
+    def test_truncated_and_empty_files(self):
+        path = self.tmp / "model.safetensors"
+        ff.write_safetensors(path, self.tensors)
+        data = path.read_bytes()
+        for cut, reason in ((len(data) - 4, "do not fit shape"), (20, "header length"), (3, "too short"), (0, "too short")):
+            with self.subTest(cut=cut):
+                path.write_bytes(data[:cut])
+                with self.assertRaisesRegex(ff.TaskError, reason):
+                    ff.read_safetensors_as_arrays(path)
+        with self.assertRaisesRegex(ff.TaskError, "cannot read the model"):
+            ff.read_safetensors_as_arrays(self.tmp / "absent.safetensors")
+
+
+class PartitioningTests(unittest.TestCase):
+    """flower-mnist with partitioning = "by-id": the app takes its shard of the full set in
+    dataset-dir by node_config's partition-id and num-partitions, as flwr-datasets apps do."""
+
+    N = 103  # examples; pixels 0 and 1 spell each one's index, its label is index % 10
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = Path(tempfile.mkdtemp(prefix="flotilla-partitions-"))
+        index = np.arange(cls.N)
+        images = np.random.default_rng(3).integers(0, 256, (cls.N, 28, 28), dtype=np.uint8)
+        images[:, 0, 0], images[:, 0, 1] = index // 256, index % 256
+        cls.dataset = cls.tmp / "full"
+        cls.dataset.mkdir()
+        write_idx(cls.dataset / "train-images-idx3-ubyte", images)
+        write_idx(cls.dataset / "train-labels-idx1-ubyte", index % 10)
+        rng = np.random.default_rng(0)
+        cls.model_in = cls.tmp / "global.safetensors"
+        ff.write_safetensors(cls.model_in, {
+            "hidden.weight": (rng.standard_normal((64, 784)) * 0.05).astype(np.float32), "hidden.bias": np.zeros(64, np.float32),
+            "output.weight": (rng.standard_normal((10, 64)) * 0.1).astype(np.float32), "output.bias": np.zeros(10, np.float32)})
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def fields(self, task, partition_id, num_partitions, config=None, **extra):
+        work = self.tmp / f"work-{partition_id}"
+        work.mkdir(exist_ok=True)
+        f = {"task": task, "round": 1, "model_in": str(self.model_in), "model_out": str(work / "update.safetensors"),
+             "metrics_out": str(work / f"{task}.json"), "data_dir": str(self.tmp / "not-read"),  # by-id ignores data-path
+             "config": {"partitioning": "by-id", "dataset-dir": str(self.dataset)} if config is None else config,
+             "cluster": f"cluster{partition_id}", "partition_id": partition_id, "num_partitions": num_partitions, "work_dir": str(work)}
+        return f | extra
+
+    def run_task(self, **kw):
+        f = self.fields(**kw)
+        p = subprocess.run([sys.executable, str(ADAPTER), "run", "--app", str(FLOWER_MNIST)], env=contract_env(**f),
+                           cwd=f["work_dir"], capture_output=True, text=True, timeout=120)
+        return p, f
+
+    def test_two_partitions_are_disjoint_and_cover_the_set(self):
+        from unittest import mock
+
+        host = ff.Host(ff.App(FLOWER_MNIST))  # in process, to see the examples the app is handed
+        task = sys.modules["flowermnist.task"]
+        seen = {}
+        for pid in (0, 1):
+            for kind, function in (("train", "train"), ("evaluate", "evaluate")):
+                with mock.patch.object(task, function, wraps=getattr(task, function)) as spy:
+                    host.run(ff.parse_task(self.fields(kind, pid, 2)))
+                x, y = spy.call_args.args[1:3]
+                index = np.rint(x[:, 0] * 255).astype(int) * 256 + np.rint(x[:, 1] * 255).astype(int)
+                np.testing.assert_array_equal(y, index % 10, "each image keeps its label")
+                seen[pid, kind] = set(index.tolist())
+        shards = [seen[pid, "train"] | seen[pid, "evaluate"] for pid in (0, 1)]
+        for pid in (0, 1):
+            self.assertFalse(seen[pid, "train"] & seen[pid, "evaluate"], "evaluate holds out examples train does not see")
+        self.assertFalse(shards[0] & shards[1], "the partitions are disjoint")
+        self.assertEqual(shards[0] | shards[1], set(range(self.N)), "together they hold the whole set")
+        self.assertEqual(sorted(map(len, shards)), [51, 52])
+
+    def test_train_reports_its_partitions_size(self):
+        sizes = [len(a) for a in np.array_split(np.arange(self.N), 3)]  # 35, 34, 34
+        for pid in (0, 2):
+            with self.subTest(partition=pid):
+                held_out = int(sizes[pid] * 0.1)  # flower-mnist keeps 10% for evaluate
+                p, f = self.run_task(task="train", partition_id=pid, num_partitions=3)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual(json.loads(Path(f["metrics_out"]).read_text())["num-examples"], sizes[pid] - held_out)
+                p, f = self.run_task(task="evaluate", partition_id=pid, num_partitions=3)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual(json.loads(Path(f["metrics_out"]).read_text())["num-examples"], held_out)
+
+    def test_errors(self):
+        absent = self.tmp / "absent"
+        cases = {
+            "missing dataset-dir": ({"partitioning": "by-id", "dataset-dir": str(absent)}, f"FileNotFoundError: dataset-dir {absent} "
+                                    "holds no train-images-idx3-ubyte and no train-labels-idx1-ubyte"),
+            "no dataset-dir": ({"partitioning": "by-id"}, "partitioning = \"by-id\" needs the run config's dataset-dir"),
+            "unknown mode": ({"partitioning": "by-name"}, 'partitioning must be "data-path" or "by-id", got \'by-name\''),
+        }
+        for case, (config, reason) in cases.items():
+            with self.subTest(case=case):
+                p, f = self.run_task(task="train", partition_id=0, num_partitions=2, config=config)
+                self.assertEqual(p.returncode, 1, p.stderr)
+                self.assertIn(reason, p.stderr.strip().splitlines()[-1])
+                self.assertFalse(Path(f["model_out"]).exists())
+
+    @unittest.skipUnless((MNIST / "train-images-idx3-ubyte").exists(), f"MNIST is not cached in {MNIST}")
+    def test_a_quarter_of_mnist(self):
+        p, f = self.run_task(task="train", partition_id=3, num_partitions=4,
+                             config={"partitioning": "by-id", "dataset-dir": str(MNIST)})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        metrics = json.loads(Path(f["metrics_out"]).read_text())
+        self.assertEqual(metrics["num-examples"], 13500)  # 15,000 less the 10% held out
+        self.assertLess(metrics["train-loss"], 1.0)
+
+
+@unittest.skipUnless(importlib.util.find_spec("torch"), "torch is not installed (examples/pytorch-mnist is not in CI)")
+class PytorchMnistTests(unittest.TestCase):
+    """examples/pytorch-mnist through the adapter: its initial model, one train and one evaluate task."""
+
+    def test_initial_model_train_and_evaluate(self):
+        tmp = Path(tempfile.mkdtemp(prefix="flotilla-pytorch-"))
+        self.addCleanup(shutil.rmtree, tmp, ignore_errors=True)
+        data = tmp / "data"
+        data.mkdir()
+        rng = np.random.default_rng(4)
+        write_idx(data / "train-images-idx3-ubyte", rng.integers(0, 256, (120, 28, 28), dtype=np.uint8))
+        write_idx(data / "train-labels-idx1-ubyte", rng.integers(0, 10, 120, dtype=np.uint8))
+
+        p = subprocess.run([sys.executable, str(ADAPTER), "initial-model", "--app", str(PYTORCH_MNIST), "--out",
+                            str(tmp / "initial.safetensors")], env=contract_env(), capture_output=True, text=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        initial = ff.read_safetensors(tmp / "initial.safetensors")
+        self.assertEqual({k: list(v.shape) for k, v in initial.items()}, {
+            "conv1.weight": [8, 1, 3, 3], "conv1.bias": [8], "conv2.weight": [16, 8, 3, 3], "conv2.bias": [16],
+            "fc1.weight": [64, 400], "fc1.bias": [64], "fc2.weight": [10, 64], "fc2.bias": [10]})
+
+        common = dict(round=1, model_in=str(tmp / "initial.safetensors"), data_dir=str(data), config={}, cluster="c1",
+                      partition_id=0, num_partitions=1, work_dir=str(tmp))
+        for task, outputs in (("train", {"model_out": str(tmp / "update.safetensors"), "metrics_out": str(tmp / "train.json")}),
+                              ("evaluate", {"metrics_out": str(tmp / "eval.json")})):
+            p = subprocess.run([sys.executable, str(ADAPTER), "run", "--app", str(PYTORCH_MNIST)], cwd=tmp, capture_output=True, text=True,
+                               timeout=300, env=contract_env(task=task, **common, **outputs))
+            self.assertEqual(p.returncode, 0, p.stderr)
+        update = ff.read_safetensors(tmp / "update.safetensors")
+        self.assertEqual(list(update), list(initial), "the state_dict's names, in the model's order")
+        self.assertEqual({k: v.shape for k, v in update.items()}, {k: v.shape for k, v in initial.items()})
+        self.assertFalse(np.array_equal(update["fc2.weight"], initial["fc2.weight"]), "it trained")
+        train = json.loads((tmp / "train.json").read_text())
+        self.assertEqual(train["num-examples"], 108)  # 10% held out for evaluate
+        self.assertTrue(np.isfinite(train["train-loss"]))
+        self.assertEqual(json.loads((tmp / "eval.json").read_text())["num-examples"], 12)
 
 
 @unittest.skipUnless((MNIST / "t10k-images-idx3-ubyte").exists(), f"MNIST is not cached in {MNIST} (scripts/setup)")
@@ -410,6 +622,18 @@ class MnistTests(unittest.TestCase):
         model = self.initial_model(self.tmp / "initial.safetensors")
         self.assertEqual({k: list(v.shape) for k, v in model.items()}, {
             "hidden.weight": [64, 784], "hidden.bias": [64], "output.weight": [10, 64], "output.bias": [10]})
+
+    def test_initial_model_takes_the_jobs_config_over_the_run_config(self):
+        # flotilla submit passes the job's trainer.config, as the tasks get it.
+        path = self.tmp / "initial-16.safetensors"
+        p = subprocess.run([sys.executable, str(ADAPTER), "initial-model", "--app", str(FLOWER_MNIST), "--out", str(path)],
+                           env=contract_env(config={"hidden-units": 16}), capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(list(ff.read_safetensors(path)["hidden.weight"].shape), [16, 784])
+        bad = subprocess.run([sys.executable, str(ADAPTER), "initial-model", "--app", str(FLOWER_MNIST), "--out", str(path)],
+                             env=contract_env(config="[1, 2]"), capture_output=True, text=True, timeout=120)
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn("FLOTILLA_CONFIG must be a JSON object", bad.stderr)
 
     def test_flower_app_fedavg_on_two_disjoint_shards(self):
         rounds = 3
