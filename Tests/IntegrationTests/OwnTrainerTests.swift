@@ -87,6 +87,41 @@ struct OwnTrainerTests {
         #expect(FileManager.default.fileExists(atPath: unpacked.path), "the app is unpacked under the cluster's work root")
     }
 
+    /// A Flower app that partitions the data itself (as apps built on flwr-datasets do): each
+    /// cluster's `partition-id` of `num-partitions` picks its shard of one full training set,
+    /// whatever its data path. Round 1 starts from an uploaded model of the app's own layout.
+    @Test func aFlowerAppThatPartitionsByIdTrainsOnDisjointShards() async throws {
+        let stack = try await TestStack.make(clusters: 2, label: "by-id")
+        let mnist = ProcessInfo.processInfo.environment["FLOTILLA_MNIST_DIR"]
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/flotilla/mnist").path
+        let trainingSet = try LabeledImages.loadMNIST(directory: URL(fileURLWithPath: mnist), split: .train)
+        let initial = SafeTensors.encode(ModelArchitecture.softmaxRegression(inputs: 784, classes: 10).initialParameters(seed: 2))
+        let digest = AppArchive.digest(of: initial)
+        let app = Self.repository.appendingPathComponent("examples/flower-mnist").path
+        let adapter = Self.repository.appendingPathComponent("trainers/flower/flotilla_flower.py").path
+        let trainer = "{command: [python3, \(adapter), serve, --app, \(app)], mode: serve, timeoutSeconds: 120, "
+            + "config: {partitioning: by-id, dataset-dir: \"\(mnist)\", learning-rate: 0.1, local-epochs: 1}}"
+        let done = try await stack.running(try stack.services(clusters: 2)) {
+            _ = try await stack.waitFor("v1/clusters", as: ClusterList.self) { $0.items.filter { $0.state == "Registered" }.count == 2 }
+            #expect(try await stack.put("v1/blobs/\(digest)", body: Data(initial), contentType: "application/octet-stream").0 == 201)
+            let document = TestStack.jobDocument(name: "by-id", rounds: 2, minimum: 2, trainer: trainer, evaluation: "{everyRounds: 2}", initialModel: digest)
+            #expect(try await stack.post("v1/jobs", body: document).0 == 202)
+            return try await stack.waitFor("v1/jobs/by-id", as: JobView.self, timeout: .seconds(180)) { job in
+                job.phase == "Completed" && job.roundDetails.count == 2 && job.roundDetails[1].evaluation?.clusters.count == 2
+            }
+        }
+        // Two disjoint halves of the full set, each with a tenth held out for evaluation.
+        let half = trainingSet.count / 2
+        let expected = half - half / 10
+        for round in done.roundDetails {
+            #expect(round.contributions.map(\.examples) == [expected, expected], "round \(round.round): \(round.contributions)")
+        }
+        let evaluation = try #require(done.roundDetails.last?.evaluation)
+        #expect(evaluation.clusters.allSatisfy { $0.examples == half / 10 })
+        #expect((evaluation.metrics["eval-acc"] ?? 0) >= 0.8, "federated accuracy: \(evaluation.metrics)")
+        print("by-id partitioning: 2 × \(expected) training examples; federated eval-acc after 2 rounds \(evaluation.metrics["eval-acc"] ?? .nan)")
+    }
+
     @Test func theBuiltInTrainerIsEvaluatedOnItsHeldOutData() async throws {
         let stack = try await TestStack.make(clusters: 2, label: "builtin-eval")
         let done = try await stack.running(try stack.services(clusters: 2)) {

@@ -32,6 +32,28 @@ import Testing
         #expect(try ModelUpdateSubmitted(from: back) == Self.update)
     }
 
+    /// A replay that stops in the middle of a transfer hands its pieces to the live consumer,
+    /// which completes the transfer from the next piece on (without it: "a piece is missing").
+    @Test func aTransferSplitBetweenReplayAndLiveCompletes() throws {
+        let envelope = Self.update.envelope(source: "t")
+        let pieces = try envelope.chunked(maximumBytes: 37).map(Self.wire)
+        var replay = ChunkAssembler(models: .decode)
+        for piece in pieces.prefix(5) { #expect(try replay.add(piece) == nil) }
+        #expect(replay.hasUnfinished)
+
+        var cold = ChunkAssembler(models: .decode)
+        #expect(throws: ChunkAssembler.Broken.self) { try cold.add(pieces[5]) }
+
+        var live = ChunkAssembler(models: .decode)
+        live.absorb(replay)
+        var whole: ChunkAssembler.Assembled?
+        for piece in pieces.dropFirst(5) { whole = try live.add(piece) }
+        let model = try #require(try whole?.model?.get())
+        guard case .finite(let finite) = model.values else { Issue.record("not finite"); return }
+        #expect(finite.parameters == Self.update.parameters)
+        #expect(!live.hasUnfinished)
+    }
+
     /// Decoding on the way: the model comes out of the pieces themselves (no bytes are kept),
     /// with the finiteness proof, equal to decoding the reassembled bytes; however the pieces
     /// cut the file.

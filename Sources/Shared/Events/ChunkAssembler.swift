@@ -116,6 +116,19 @@ public struct ChunkAssembler: Sendable {
         return Transfer(first: first, body: .bytes(data))
     }
 
+    /// Whether some transfer has pieces still to come.
+    public var hasUnfinished: Bool { !transfers.isEmpty }
+
+    /// Takes over `other`'s unfinished transfers (a replay's, handed to the live consumer that
+    /// reads on from where the replay stopped, so a transfer split by that point completes).
+    public mutating func absorb(_ other: ChunkAssembler) {
+        for id in other.order where transfers[id] == nil {
+            guard let transfer = other.transfers[id] else { continue }
+            transfers[id] = transfer
+            remember(id)
+        }
+    }
+
     private mutating func remember(_ transferID: String) {
         order.append(transferID)
         if order.count > capacity { transfers[order.removeFirst()] = nil }

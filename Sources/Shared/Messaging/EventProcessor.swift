@@ -16,6 +16,8 @@ public struct EventProcessor: Service {
     let logger: Logger
     let handler: Handler
     let hooks: Hooks
+    /// Transfers begun before this consumer's start (a replay's unfinished ones), to complete.
+    var carriedOver: ChunkAssembler?
 
     /// Optional steps for consumers that keep their own offsets (the status API stores them in
     /// PostgreSQL) or read the dead-letter topic itself (never re-dead-lettered).
@@ -61,7 +63,7 @@ public struct EventProcessor: Service {
     public func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
-                var assembler = ChunkAssembler(models: hooks.models)  // owned by this loop alone
+                var assembler = carriedOver ?? ChunkAssembler(models: hooks.models)  // owned by this loop alone
                 for try await message in consumer.messages {
                     try await process(message, assembler: &assembler)
                 }

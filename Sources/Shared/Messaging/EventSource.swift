@@ -34,26 +34,30 @@ public struct EventSource: Sendable {
         } else {
             try await TopicBootstrap.waitForTopics(admin: admin, prefix: configuration.topicPrefix, logger: logger)
         }
-        let subscription = try await subscription(topics, from: start, admin: admin)
+        let (subscription, carriedOver) = try await subscription(topics, from: start, admin: admin)
         let consumer = try KafkaConsumer(configuration: configuration.kafka, groupID: groupID, subscription: subscription, logger: logger)
-        try await EventProcessor(consumer: consumer, publisher: publisher, service: service, logger: logger, hooks: hooks, handler: handler).runThenClose()
+        var processor = EventProcessor(consumer: consumer, publisher: publisher, service: service, logger: logger, hooks: hooks, handler: handler)
+        // A transfer the replay's end cut in two is completed live, not refused as missing a piece.
+        if let carriedOver, carriedOver.models == hooks.models { processor.carriedOver = carriedOver }
+        try await processor.runThenClose()
     }
 
-    private func subscription(_ topics: [Topic], from start: ConsumerStart, admin: KafkaAdmin) async throws -> KafkaSubscription {
+    private func subscription(_ topics: [Topic], from start: ConsumerStart, admin: KafkaAdmin) async throws -> (KafkaSubscription, ChunkAssembler?) {
         let names = topics.map(configuration.topic)
         switch start {
         case .committed:
-            return .assignAll(topics: names, start: .stored)
+            return (.assignAll(topics: names, start: .stored), nil)
         case .beginning:
-            return .assignAll(topics: names, start: .beginning)
+            return (.assignAll(topics: names, start: .beginning), nil)
         case .offsets(let offsets):
-            return .assign(try await assignments(names, admin: admin) { offsets[$0]?[$1] ?? KafkaTopicPartitionOffset.beginning })
+            return (.assign(try await assignments(names, admin: admin) { offsets[$0]?[$1] ?? KafkaTopicPartitionOffset.beginning }), nil)
         case .replay(let rebuild):
             let replay = TopicReplay(configuration: configuration, producer: publisher.producer, service: service, logger: logger)
             let ends = try await rebuild(replay)
-            return .assign(try await assignments(names, admin: admin) { topic, partition in
+            let subscription = KafkaSubscription.assign(try await assignments(names, admin: admin) { topic, partition in
                 ends.first { $0.topic == topic && $0.partition == partition }?.offset ?? KafkaTopicPartitionOffset.stored
             })
+            return (subscription, replay.unfinished.take())
         }
     }
 

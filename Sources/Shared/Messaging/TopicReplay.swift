@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Reads every event of some topics from their beginning up to "now", for a service that
 /// rebuilds its state from the log at start. "Now" is a ``StreamMarker`` written into each
@@ -11,6 +12,10 @@ public struct TopicReplay: Sendable {
     /// Names the replay consumer (`flotilla-<service>-replay`); it never commits offsets.
     public let service: String
     public let logger: Logger
+
+    /// Transfers the replay's end cut in two (the first pieces before the marker, the rest
+    /// after it), for the live consumer to complete: see ``EventSource``.
+    public let unfinished = UnfinishedTransfers()
 
     public init(configuration: HubConfiguration, producer: KafkaProducer, service: String, logger: Logger) {
         self.configuration = configuration
@@ -98,6 +103,34 @@ public struct TopicReplay: Sendable {
         }
         // The sequence ends early only when the consumer closes or the task is cancelled.
         guard remaining.isEmpty else { throw CancellationError() }
+        if assembler.hasUnfinished { unfinished.keep(assembler) }
         logger.debug("replayed", metadata: ["topics": "\(topics.map(\.rawValue))", "events": "\(count)"])
+    }
+}
+
+/// The pieces a replay read of transfers it could not finish (their last pieces lie past the
+/// replay's end), kept as the replay's assembler holds them. Without them, the live consumer
+/// would start in the middle of a transfer and refuse it as missing a piece.
+public final class UnfinishedTransfers: Sendable {
+    private let assembler = Mutex<ChunkAssembler?>(nil)
+
+    public init() {}
+
+    func keep(_ more: ChunkAssembler) {
+        assembler.withLock { kept in
+            if kept == nil {
+                kept = more
+            } else {
+                kept?.absorb(more)
+            }
+        }
+    }
+
+    /// What was kept, once.
+    public func take() -> ChunkAssembler? {
+        assembler.withLock { kept in
+            defer { kept = nil }
+            return kept
+        }
     }
 }
