@@ -61,21 +61,6 @@ public struct KafkaAdmin: Sendable {
         }
     }
 
-    /// Where each partition of `topics` ends now (the offset its next message will get), e.g.
-    /// to measure how far a consumer that keeps its own positions is behind.
-    public func endOffsets(of topics: [String]) async throws -> [KafkaTopicPartitionOffset] {
-        let (configuration, logger) = (self.configuration, self.logger)
-        return try await queue.runBlocking {
-            let client = try RDKafkaClient(kind: .producer, properties: configuration.adminProperties, logger: logger)
-            defer { client.destroy() }
-            return try topics.flatMap { topic in
-                try client.partitions(of: topic, waitForTopic: .zero).map { partition in
-                    KafkaTopicPartitionOffset(topic: topic, partition: partition, offset: try client.endOffset(of: topic, partition: partition))
-                }
-            }
-        }
-    }
-
     /// The id of the Kafka cluster behind the bootstrap servers: a real cluster keeps it for
     /// its lifetime, so another id means another log. Nil when the broker is unreachable.
     public func clusterID() async throws -> String? {

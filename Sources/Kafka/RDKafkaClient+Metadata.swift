@@ -50,17 +50,3 @@ extension RDKafkaClient {
         return String(cString: id)
     }
 }
-
-extension RDKafkaClient {
-    /// The offset the next message of a partition will get (its high watermark), asked of the
-    /// broker. Blocking: call it on the owner's queue.
-    func endOffset(of topic: String, partition: Int32, timeoutMilliseconds: Int32 = 2000) throws -> Int64 {
-        var low: Int64 = 0
-        var high: Int64 = 0
-        let error = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, timeoutMilliseconds)
-        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(error, "watermarks of \(topic)[\(partition)]: \(String(cString: rd_kafka_err2str(error)))")
-        }
-        return high
-    }
-}

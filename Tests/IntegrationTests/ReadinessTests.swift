@@ -41,7 +41,7 @@ struct ReadinessTests {
     /// message counts as stuck; caught up, it is ready again.
     @Test func readyzReportsAProjectionBehindTheLog() async throws {
         let stack = try await TestStack.make(clusters: 1, label: "behind")
-        try await stack.running([try stack.statusAPI { $0.projectionStallLimit = .seconds(600); $0.readyMaxLag = 5 }]) {
+        try await stack.running([try stack.statusAPI { $0.projectionStallLimit = .seconds(600); $0.readyMaxLag = .seconds(1) }]) {
             _ = try await stack.waitFor("readyz", as: [String: String].self) { $0["status"] == "ready" }
             let locker = try await PostgresConnection.connect(configuration: Self.connection(stack.database), id: 1, logger: stack.logger)
             try await locker.query("BEGIN", logger: stack.logger)
@@ -50,7 +50,7 @@ struct ReadinessTests {
                 let jobs = try (1...20).map { JobSubmitted(job: try JobDocument.parse(TestStack.jobDocument(name: "behind-\($0)", rounds: 1, minimum: 1))) }
                 try await ProjectionPoisonTests.publish(jobs, stack: stack)
                 let problem = try await Self.waitForStatus(503, of: "readyz", stack: stack)
-                #expect(problem.detail.contains("messages behind the log (more than 5, FLOTILLA_READY_MAX_LAG)"), "\(problem.detail)")
+                #expect(problem.detail.contains("s ago (it lags the log by more than 1.0 seconds, FLOTILLA_READY_MAX_LAG_SECONDS)"), "\(problem.detail)")
                 #expect(!problem.detail.contains("stuck"), "lagging, not stuck: \(problem.detail)")
             } catch {
                 try? await locker.close()

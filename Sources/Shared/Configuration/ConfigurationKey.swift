@@ -34,7 +34,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case httpIdleTimeoutSeconds = "FLOTILLA_HTTP_IDLE_TIMEOUT_SECONDS"
     case databaseTimeoutMilliseconds = "FLOTILLA_DATABASE_TIMEOUT_MS"
     case projectionStallSeconds = "FLOTILLA_PROJECTION_STALL_SECONDS"
-    case readyMaxLag = "FLOTILLA_READY_MAX_LAG"
+    case readyMaxLagSeconds = "FLOTILLA_READY_MAX_LAG_SECONDS"
 
     public var defaultValue: String? {
         switch self {
@@ -70,7 +70,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .httpIdleTimeoutSeconds: "30"
         case .databaseTimeoutMilliseconds: "1500"
         case .projectionStallSeconds: "30"
-        case .readyMaxLag: "1000"
+        case .readyMaxLagSeconds: "10"
         }
     }
 
@@ -108,7 +108,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .httpIdleTimeoutSeconds: "status API: a connection that sends nothing for this long (idle or half-open) is closed"
         case .databaseTimeoutMilliseconds: "status API: how long one database call of a request may take before the answer is 503"
         case .projectionStallSeconds: "status API: how long the projection may retry one message before /readyz says it is stuck"
-        case .readyMaxLag: "status API: /readyz is 503 while the projection is more than this many messages behind the log"
+        case .readyMaxLagSeconds: "status API: /readyz is 503 while the projection takes longer than this to read what was just written"
         case .fault: "aggregator and collaborator, testing: SIGKILL itself at round-started:R, update-folded:R:N, model-writing:R (aggregator) or update-sent:R (collaborator); empty: never"
         }
     }

@@ -34,20 +34,6 @@ final class BrokerProbe: Sendable {
         }
     }
 
-    /// How far the projection is behind the log: the partitions' end offsets, asked of the
-    /// broker, against where the projection stands (``ProjectionHealth``).
-    static func projectionLag(admin: KafkaAdmin, topics: [String], health: ProjectionHealth, limit: Int) -> BrokerProbe {
-        BrokerProbe(timeout: .seconds(2)) { () -> String? in
-            do {
-                let behind = health.lag(behind: try await admin.endOffsets(of: topics))
-                guard behind > limit else { return nil }
-                return "the projection is \(behind) messages behind the log (more than \(limit), \(ConfigurationKey.readyMaxLag.rawValue))"
-            } catch {
-                return "cannot tell how far the projection is behind the log (\(error))"
-            }
-        }
-    }
-
     /// Why the broker counts as unreachable, or nil if it answered.
     func problem() async -> String? {
         enum Answer { case known(String?), pending(Task<String?, Never>) }

@@ -4,8 +4,7 @@ import Synchronization
 /// What the projection is working on, for `/readyz`: the message it has been trying to apply
 /// and since when. A message that is neither applied nor dead-lettered within the stall limit
 /// (PostgreSQL keeps failing, a lock is never released) makes the status API not ready, since
-/// everything it serves is then growing old. It also keeps where the projection stands on
-/// each partition, so `/readyz` can tell how far behind the log it is (``lag(behind:)``).
+/// everything it serves is then growing old.
 final class ProjectionHealth: Sendable {
     private struct Attempt {
         var topic: String
@@ -22,8 +21,6 @@ final class ProjectionHealth: Sendable {
 
     let stallLimit: Duration
     private let current = Mutex<Attempt?>(nil)
-    /// The next offset to project, per topic and partition (as stored in PostgreSQL).
-    private let positions = Mutex<[String: [Int32: Int64]]>([:])
 
     init(stallLimit: Duration) {
         self.stallLimit = stallLimit
@@ -56,27 +53,6 @@ final class ProjectionHealth: Sendable {
     private func finished(_ message: KafkaConsumerMessage) {
         current.withLock { current in
             if current?.isFor(message) == true { current = nil }
-        }
-        advanced(past: message)
-    }
-
-    /// Where the projection resumes: the offsets stored in PostgreSQL.
-    func start(at stored: [String: [Int32: Int64]]) {
-        positions.withLock { $0 = stored }
-    }
-
-    /// The projection is done with `message` (applied, or skipped after dead-lettering).
-    func advanced(past message: KafkaConsumerMessage) {
-        positions.withLock { positions in
-            positions[message.topic, default: [:]][message.partition] = max(positions[message.topic]?[message.partition] ?? 0, message.offset + 1)
-        }
-    }
-
-    /// How many messages of `ends` (each partition's end offset) are not projected yet. A few
-    /// are always counted: markers other services write are read but store no offset.
-    func lag(behind ends: [KafkaTopicPartitionOffset]) -> Int64 {
-        positions.withLock { positions in
-            ends.reduce(0) { $0 + max(0, $1.offset - (positions[$1.topic]?[$1.partition] ?? 0)) }
         }
     }
 

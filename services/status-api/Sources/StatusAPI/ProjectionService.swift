@@ -14,6 +14,7 @@ struct ProjectionService: Service {
     let publisher: EventPublisher
     let readiness: Readiness
     let health: ProjectionHealth
+    let catchUp: ConsumerCatchUp
     let logger: Logger
 
     func run() async throws {
@@ -21,7 +22,6 @@ struct ProjectionService: Service {
         readiness.markReady()
         let projector = Projector(client: client, logger: logger)
         let stored = try await projector.storedOffsets()
-        health.start(at: stored)
         let source = EventSource(service: "status-api", configuration: configuration, publisher: publisher, logger: logger)
         try await source.consume(
             Self.topics, from: .offsets(stored),
@@ -31,11 +31,9 @@ struct ProjectionService: Service {
             // Every attempt is timed, so `/readyz` can tell when one message holds the projection up.
             hooks: .init(
                 deadLetterTopicMessage: { message in try await health.attempt(message) { try await projector.recordDeadLetter(message) } },
-                afterDeadLettering: { message in
-                    try await projector.skip(message)
-                    health.advanced(past: message)
-                },
-                models: .keepHeader
+                afterDeadLettering: { try await projector.skip($0) },
+                models: .keepHeader,
+                streamMarker: { await catchUp.passed($0) }  // how /readyz tells whether the projection keeps up
             )
         ) { event in
             try await health.attempt(event.message) { try await projector.apply(event) }

@@ -29,15 +29,15 @@ struct ReadinessCheck: Sendable {
     let readModel: any StatusReadModel
     let broker: BrokerProbe
     let projection: ProjectionHealth
-    /// How far behind the log the projection is, judged against the broker's end offsets
-    /// (nil: not checked, as in route tests without a broker).
-    var lag: BrokerProbe? = nil
+    /// Whether the projection keeps up with the log (nil: not checked, as in route tests
+    /// without a broker).
+    var lag: CatchUpProbe? = nil
 
     func problems() async -> [String] {
         async let database = databaseProblem()
         async let brokerProblem = broker.problem()
-        async let lagProblem = lag?.problem()
-        return [await database, await brokerProblem, projection.problem, await lagProblem].compactMap { $0 }
+        let (databaseProblem, brokerAnswer) = (await database, await brokerProblem)
+        return [databaseProblem, brokerAnswer, projection.problem, lag?.problem()].compactMap { $0 }
     }
 
     private func databaseProblem() async -> String? {

@@ -19,17 +19,16 @@ public enum StatusAPI {
         let readModel = PostgresReadModel(client: client, logger: logger, timeout: configuration.databaseTimeout)
         let schema = Readiness()
         let projectionHealth = ProjectionHealth(stallLimit: configuration.projectionStallLimit)
-        let admin = KafkaAdmin(configuration: configuration.hub.kafka, logger: logger)
-        let broker = BrokerProbe(admin: admin, topic: configuration.hub.topic(.jobs))
-        let lag = BrokerProbe.projectionLag(
-            admin: admin, topics: ProjectionService.topics.map(configuration.hub.topic), health: projectionHealth, limit: configuration.readyMaxLag
-        )
+        let broker = BrokerProbe(admin: KafkaAdmin(configuration: configuration.hub.kafka, logger: logger), topic: configuration.hub.topic(.jobs))
+        let catchUp = ConsumerCatchUp(configuration: configuration.hub, producer: producer, logger: logger)
+        // Not the dead-letter topic: what is read there is recorded as it is, markers included.
+        let lag = CatchUpProbe(catchUp, topics: ProjectionService.topics.filter { $0 != .deadLetter }, limit: configuration.readyMaxLag)
         let router = buildRouter(
             readModel: readModel, publisher: publisher,
             readiness: ReadinessCheck(schema: schema, readModel: readModel, broker: broker, projection: projectionHealth, lag: lag)
         )
         let projection = ProjectionService(
-            configuration: configuration.hub, client: client, publisher: publisher, readiness: schema, health: projectionHealth, logger: logger
+            configuration: configuration.hub, client: client, publisher: publisher, readiness: schema, health: projectionHealth, catchUp: catchUp, logger: logger
         )
         return Application(
             router: router,

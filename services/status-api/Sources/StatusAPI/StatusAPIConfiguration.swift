@@ -12,8 +12,8 @@ public struct StatusAPIConfiguration: Sendable {
     public var databaseTimeout: Duration = .milliseconds(1500)
     /// How long the projection may work on one message (retrying it) before `/readyz` says it is stuck.
     public var projectionStallLimit: Duration = .seconds(30)
-    /// How many messages the projection may be behind the log and `/readyz` still say ready.
-    public var readyMaxLag = 1_000
+    /// How long the projection may take to read what was just written and `/readyz` still say ready.
+    public var readyMaxLag: Duration = .seconds(10)
 
     public init(hub: HubConfiguration, database: DatabaseConfiguration, host: String = "127.0.0.1", port: Int) {
         self.hub = hub
@@ -32,6 +32,6 @@ public struct StatusAPIConfiguration: Sendable {
         idleTimeout = .seconds(try source.int(.httpIdleTimeoutSeconds, in: 1...86_400))
         databaseTimeout = .milliseconds(try source.int(.databaseTimeoutMilliseconds, in: 100...600_000))
         projectionStallLimit = .seconds(try source.int(.projectionStallSeconds, in: 1...86_400))
-        readyMaxLag = try source.int(.readyMaxLag, in: 0...Int(Int32.max))
+        readyMaxLag = .seconds(try source.int(.readyMaxLagSeconds, in: 1...86_400))
     }
 }
