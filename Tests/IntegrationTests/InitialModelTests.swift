@@ -55,7 +55,7 @@ struct InitialModelTests {
         try TestStack.jobDocument(name: "flower-cli", rounds: 1, minimum: 1).write(to: document, atomically: true, encoding: .utf8)
         let app = TestStack.repository.appendingPathComponent("examples/flower-mnist").path
         let (status, output, layout) = try await stack.running([try stack.statusAPI()]) {
-            try await ConsumedEventValidationTests.waitUntil("the status API is ready", timeout: .seconds(30)) { try await stack.get("readyz").0 == 200 }
+            _ = try await stack.waitFor("readyz", as: [String: String].self) { $0["status"] == "ready" }
             let cli = try ServiceProcess.start(
                 "flotilla", arguments: ["submit", document.path, "--app", app, "--status-url", stack.baseURL.absoluteString],
                 settings: [.flowerAdapter: TestStack.repository.appendingPathComponent("trainers/flower/flotilla_flower.py").path],
