@@ -22,3 +22,22 @@ public struct BlobFetch: Sendable {
         return found
     }
 }
+
+/// Where blobs come from: the hub's `flotilla.blobs` (``BlobFetch``) or, in tests, memory.
+public protocol BlobSource: Sendable {
+    /// The bytes of each of `digests` there is; a digest not found is absent.
+    func fetch(_ digests: Set<String>) async throws -> [String: [UInt8]]
+}
+
+extension BlobFetch: BlobSource {}
+
+/// The in-memory twin of ``BlobFetch``: the blobs it was given, by digest.
+public struct InMemoryBlobs: BlobSource {
+    public let blobs: [String: [UInt8]]
+
+    public init(_ contents: [[UInt8]] = []) {
+        blobs = Dictionary(contents.map { (AppArchive.digest(of: $0), $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public func fetch(_ digests: Set<String>) -> [String: [UInt8]] { blobs.filter { digests.contains($0.key) } }
+}

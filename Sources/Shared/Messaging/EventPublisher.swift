@@ -3,7 +3,7 @@ import Logging
 
 /// Publishes events and returns only once the broker confirmed them (idempotent producer,
 /// acks=all), so a caller may treat a state change as published when `publish` returns.
-public struct EventPublisher: Sendable {
+public struct EventPublisher: EventSink {
     public let producer: KafkaProducer
     public let topicPrefix: String
     /// The CloudEvents `source` of everything this process publishes, e.g. `flotilla/aggregator`.
@@ -21,28 +21,6 @@ public struct EventPublisher: Sendable {
     @discardableResult
     public func publish(_ envelope: EventEnvelope) async throws -> (partition: Int32, offset: Int64) {
         try await producer.send(envelope.record(prefix: topicPrefix))
-    }
-
-    /// Publishes `payload` under a fresh id, or under `id` (e.g. one from ``EventIdentity``).
-    @discardableResult
-    public func publish(_ payload: some EventPayload, id: String? = nil) async throws -> EventEnvelope {
-        let envelope = payload.envelope(source: source, id: id ?? UUID().uuidString.lowercased())
-        try await publish(envelope)
-        return envelope
-    }
-
-    @discardableResult
-    public func publish(_ model: some ModelEvent, id: String? = nil) async throws -> EventEnvelope {
-        try await publish(EncodedModel(model), id: id)
-    }
-
-    /// Publishes a model already encoded (its bytes are sent as they are, not encoded again).
-    @discardableResult
-    public func publish(_ model: EncodedModel<some ModelEvent>, id: String? = nil) async throws -> EventEnvelope {
-        let envelope = model.envelope(source: source, id: id ?? UUID().uuidString.lowercased())
-        // Pieces share the key, so they stay in order on one partition.
-        for piece in envelope.pieces(maximumBytes: chunkBytes) { try await publish(piece) }
-        return envelope
     }
 
     /// Sends a message no handler could accept to the dead-letter topic: the original key,

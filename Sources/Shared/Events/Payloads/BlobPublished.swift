@@ -32,7 +32,7 @@ public struct BlobPublished: Sendable {
     }
 }
 
-extension EventPublisher {
+extension EventSink {
     /// Publishes a blob, in pieces when it is larger than the chunk size.
     @discardableResult
     public func publish(_ blob: BlobPublished) async throws -> EventEnvelope {

@@ -11,22 +11,43 @@ import Shared
 /// SIGKILL at any moment loses nothing and counts nothing twice.
 public struct AggregatorService: Service {
     let configuration: AggregatorConfiguration
-    let publisher: EventPublisher
+    /// The broker connection that `run()` consumes and replays with (nil: handling only, as in
+    /// in-process tests).
+    let publisher: EventPublisher?
+    /// Where decisions are published, model files kept and initial models read: the broker,
+    /// the model root and `flotilla.blobs`, or their in-memory twins.
+    let sink: any EventSink
+    let files: any ModelFiles
+    let initialModels: InitialModels
     let logger: Logger
     let state = AggregatorState()
 
     public init(configuration: AggregatorConfiguration, publisher: EventPublisher, logger: Logger) {
         self.configuration = configuration
         self.publisher = publisher
+        self.sink = publisher
+        self.files = ModelStore(root: configuration.modelRoot)
+        self.initialModels = InitialModels(
+            blobs: BlobFetch(configuration: configuration.hub, producer: publisher.producer, service: "aggregator-models", logger: logger)
+        )
+        self.logger = logger
+    }
+
+    /// The service's handling over in-memory twins, for in-process tests (`run()` needs a broker).
+    init(configuration: AggregatorConfiguration, sink: any EventSink, files: any ModelFiles, blobs: any BlobSource, logger: Logger) {
+        self.configuration = configuration
+        self.publisher = nil
+        self.sink = sink
+        self.files = files
+        self.initialModels = InitialModels(blobs: blobs)
         self.logger = logger
     }
 
     /// The aggregator's clock: closes rounds at their deadline. Run it in the same ServiceGroup.
     public var deadlines: RoundDeadlineTicker { RoundDeadlineTicker(service: self) }
 
-    var initialModels: InitialModels { InitialModels(configuration: configuration, publisher: publisher, logger: logger) }
-
     public func run() async throws {
+        guard let publisher else { throw NotWired() }
         let hooks = EventProcessor.Hooks(models: .decode, transferBroken: { broken in
             // A model update with a piece missing or corrupt is rejected with the reason.
             guard broken.envelope.type == .modelUpdateSubmitted else { return }
@@ -44,6 +65,7 @@ public struct AggregatorService: Service {
     /// Replays the log into a fresh state, performs what was left undone, and returns where
     /// the replay ended on each partition.
     func recover(with replay: TopicReplay) async throws -> [KafkaTopicPartitionOffset] {
+        guard let publisher else { throw NotWired() }
         let started = ContinuousClock.now
         var recovery = AggregatorRecovery(now: Date(), pendingUpdateBytes: configuration.pendingUpdateBytes, modelRoot: configuration.modelRoot)
         // Jobs, placements and the aggregator's own round decisions fill separate tables, so
@@ -158,7 +180,7 @@ public struct AggregatorService: Service {
     }
 
     private func perform(_ action: AggregatorAction) async throws {
-        let store = ModelStore(root: configuration.modelRoot)
+        let store = files
         switch action {
         case .storeModel(let model):
             if configuration.fault.matches(.modelWriting(round: model.round)) {
@@ -203,17 +225,22 @@ public struct AggregatorService: Service {
         guard let (jobID, name) = action.identity else { return }
         let id = EventIdentity.derived(namespace: await state.eventNamespace(of: jobID), name: name)
         switch action {
-        case .publishPhase(let change): try await publisher.publish(change, id: id)
-        case .publishModel(let model): try await publisher.publish(model, id: id)
-        case .publishRoundStarted(let started): try await publisher.publish(started, id: id)
-        case .publishRoundCompleted(let completed): try await publisher.publish(completed, id: id)
-        case .publishDeadlineExtended(let extended): try await publisher.publish(extended, id: id)
-        case .publishRejection(let rejection): try await publisher.publish(rejection, id: id)
-        case .requestMoreClients(let request): try await publisher.publish(request, id: id)
-        case .reannounceRound(let started, _): try await publisher.publish(started, id: id)
+        case .publishPhase(let change): try await sink.publish(change, id: id)
+        case .publishModel(let model): try await sink.publish(model, id: id)
+        case .publishRoundStarted(let started): try await sink.publish(started, id: id)
+        case .publishRoundCompleted(let completed): try await sink.publish(completed, id: id)
+        case .publishDeadlineExtended(let extended): try await sink.publish(extended, id: id)
+        case .publishRejection(let rejection): try await sink.publish(rejection, id: id)
+        case .requestMoreClients(let request): try await sink.publish(request, id: id)
+        case .reannounceRound(let started, _): try await sink.publish(started, id: id)
         case .storeModel, .restoreModel: return
         }
     }
+}
+
+/// `run()` of a service built over in-memory twins: there is no broker to consume.
+struct NotWired: Error, CustomStringConvertible {
+    var description: String { "this aggregator was built for in-process handling; it has no broker to run on" }
 }
 
 actor AggregatorState {
