@@ -12,13 +12,17 @@ import Shared
 /// then follows `flotilla.rounds` live from where the replay ended.
 public struct CollaboratorService: Service {
     let configuration: CollaboratorConfiguration
-    let publisher: EventPublisher
+    /// The broker connection `run()` consumes and replays with (nil: handling only, in process).
+    let publisher: EventPublisher?
+    /// Where updates, failures and evaluations are published: the broker, or its in-memory twin.
+    let sink: any EventSink
     let logger: Logger
     let workspace: TrainingWorkspace
 
     public init(configuration: CollaboratorConfiguration, publisher: EventPublisher, logger: Logger) {
         self.configuration = configuration
         self.publisher = publisher
+        self.sink = publisher
         self.logger = logger
         var trainer = CommandTrainer(allowedPrograms: configuration.trainerPrograms, workRoot: configuration.workRoot)
         trainer.apps = AppCache(configuration: configuration.hub, producer: publisher.producer, root: configuration.workRoot.appendingPathComponent("apps"), logger: logger)
@@ -27,9 +31,23 @@ public struct CollaboratorService: Service {
         self.workspace = TrainingWorkspace(dataRoot: configuration.dataRoot, commandTrainer: trainer)
     }
 
+    /// The agent's handling over an in-memory sink, for in-process tests (`run()` needs a
+    /// broker; uploaded apps cannot be fetched).
+    init(configuration: CollaboratorConfiguration, sink: any EventSink, logger: Logger) {
+        self.configuration = configuration
+        self.publisher = nil
+        self.sink = sink
+        self.logger = logger
+        var trainer = CommandTrainer(allowedPrograms: configuration.trainerPrograms, workRoot: configuration.workRoot)
+        trainer.python = configuration.python
+        trainer.flowerAdapter = configuration.flowerAdapter
+        self.workspace = TrainingWorkspace(dataRoot: configuration.dataRoot, commandTrainer: trainer)
+    }
+
     var name: String { configuration.registration.name }
 
     public func run() async throws {
+        guard let publisher else { throw HandlingOnly() }
         let source = EventSource(service: "collaborator-\(name)", configuration: configuration.hub, publisher: publisher, logger: logger, ownsTopics: false)
         do {
             try await source.consume([.rounds], from: .replay { try await recover(with: $0) }, hooks: .init(models: .decode)) { event in  // global models decoded as their pieces arrive
@@ -46,7 +64,7 @@ public struct CollaboratorService: Service {
     /// workspace, finishes what was left undone, and returns where the rounds' replay ended.
     func recover(with replay: TopicReplay) async throws -> [KafkaTopicPartitionOffset] {
         let started = ContinuousClock.now
-        var recovery = CollaboratorRecovery(cluster: name, source: publisher.source)
+        var recovery = CollaboratorRecovery(cluster: name, source: sink.source)
         let positions = try await replay.replay([.jobs, .rounds, .updates], reassembling: recovery.reassembles) { event in
             recovery.apply(event)
         }
@@ -85,7 +103,7 @@ public struct CollaboratorService: Service {
         guard await workspace.claim(round.round, of: round.jobID) else { return }  // a duplicate or an old round
         do {
             let update = try await workspace.train(for: round, as: name, dataPath: me.dataPath)
-            try await publisher.publish(update)
+            try await sink.publish(update)
             logger.info("update sent", metadata: ["job": "\(round.jobID)", "round": "\(round.round)", "examples": "\(update.examples)", "loss": "\(update.loss)"])
             configuration.fault.crash(at: .updateSent(round: round.round))
         } catch is CancellationError {
@@ -106,7 +124,7 @@ public struct CollaboratorService: Service {
     private func evaluate(after completed: RoundCompleted) async throws {
         do {
             guard let report = try await workspace.evaluate(after: completed, as: name) else { return }
-            try await publisher.publish(report)
+            try await sink.publish(report)
             logger.info("evaluation sent", metadata: ["job": "\(report.jobID)", "round": "\(report.round)", "examples": "\(report.examples)", "metrics": "\(report.metrics)"])
         } catch is CancellationError {
             throw CancellationError()
@@ -120,6 +138,11 @@ public struct CollaboratorService: Service {
     /// Says why this cluster will not send an update, so the round need not wait for it.
     private func reportFailure(of round: RoundStarted, reason: String) async throws {
         logger.error("cannot take part in round", metadata: ["job": "\(round.jobID)", "round": "\(round.round)", "reason": "\(reason)"])
-        try await publisher.publish(RoundParticipationFailed(jobID: round.jobID, round: round.round, cluster: name, reason: reason))
+        try await sink.publish(RoundParticipationFailed(jobID: round.jobID, round: round.round, cluster: name, reason: reason))
     }
+}
+
+/// `run()` of an agent built for in-process handling: there is no broker to consume.
+struct HandlingOnly: Error, CustomStringConvertible {
+    var description: String { "this agent was built for in-process handling; it has no broker to run on" }
 }
