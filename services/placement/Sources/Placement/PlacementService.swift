@@ -10,20 +10,33 @@ import Shared
 /// where the replay ended: a restart forgets neither the fleet nor the jobs.
 public struct PlacementService: Service {
     let configuration: HubConfiguration
-    let publisher: EventPublisher
+    /// The broker connection `run()` consumes and replays with (nil: handling only, in process).
+    let publisher: EventPublisher?
+    /// Where decisions are published: the broker, or its in-memory twin.
+    let sink: any EventSink
     let logger: Logger
     let state = PlacementState()
 
     public init(configuration: HubConfiguration, publisher: EventPublisher, logger: Logger) {
         self.configuration = configuration
         self.publisher = publisher
+        self.sink = publisher
+        self.logger = logger
+    }
+
+    /// The service's handling over an in-memory sink, for in-process tests (`run()` needs a broker).
+    init(configuration: HubConfiguration, sink: any EventSink, logger: Logger) {
+        self.configuration = configuration
+        self.publisher = nil
+        self.sink = sink
         self.logger = logger
     }
 
     /// The timer that shares this service's state; run it in the same ServiceGroup.
-    public var ticker: PlacementTicker { PlacementTicker(state: state, publisher: publisher, logger: logger) }
+    public var ticker: PlacementTicker { PlacementTicker(state: state, sink: sink, logger: logger) }
 
     public func run() async throws {
+        guard let publisher else { throw HandlingOnly() }
         let source = EventSource(service: "placement", configuration: configuration, publisher: publisher, logger: logger)
         let rebuild = ConsumerStart.replaying([.jobs, .clusters, .placements], into: { event in await restore(event) }) {
             let decisions = await state.finishRestore()
@@ -47,7 +60,7 @@ public struct PlacementService: Service {
             } catch let refused as PermanentEventError {
                 // Put on the topic past the door while placement was down: never placed, and said
                 // so (again after each restart, as the replay reads it again).
-                try? await publisher.deadLetter(event.message, reason: refused.reason, service: "placement")
+                try? await publisher?.deadLetter(event.message, reason: refused.reason, service: "placement")
             } catch {}
         case .jobPhaseChanged: if let change = try? event.payload(JobPhaseChanged.self) { await state.apply { $0.phaseChanged(change) } }
         case .moreClientsRequested: if let request = try? event.payload(MoreClientsRequested.self) { await state.apply { $0.restore(request) } }
@@ -61,7 +74,7 @@ public struct PlacementService: Service {
     private func publish(_ decisions: [PlacementDecided]) async throws {
         for decided in decisions {
             logger.info("placement decided", metadata: ["job": "\(decided.jobID)", "generation": "\(decided.generation)", "message": "\(decided.message)"])
-            try await publisher.publish(decided)
+            try await sink.publish(decided)
         }
     }
 
@@ -88,7 +101,7 @@ public struct PlacementService: Service {
 /// jobs whose wait timeout passed.
 public struct PlacementTicker: Service {
     let state: PlacementState
-    let publisher: EventPublisher
+    let sink: any EventSink
     let logger: Logger
     var interval: Duration = .seconds(1)
 
@@ -98,10 +111,10 @@ public struct PlacementTicker: Service {
                 switch output {
                 case .decided(let decided):
                     logger.info("placement re-decided", metadata: ["job": "\(decided.jobID)", "message": "\(decided.message)"])
-                    try await publisher.publish(decided)
+                    try await sink.publish(decided)
                 case .timedOut(let failure):
                     logger.warning("job failed: placement timed out", metadata: ["job": "\(failure.jobID)", "message": "\(failure.message)"])
-                    try await publisher.publish(failure)
+                    try await sink.publish(failure)
                 }
             }
         }
@@ -127,4 +140,9 @@ actor PlacementState {
     func clusterChanged(_ cluster: ManagedCluster) -> [PlacementDecided] { coordinator.clusterChanged(cluster, now: Date()) }
     func clusterRemoved(_ name: String) -> [PlacementDecided] { coordinator.clusterRemoved(name, now: Date()) }
     func moreClientsRequested(_ request: MoreClientsRequested) -> [PlacementDecided] { coordinator.moreClientsRequested(request, now: Date()) }
+}
+
+/// `run()` of a service built for in-process handling: there is no broker to consume.
+struct HandlingOnly: Error, CustomStringConvertible {
+    var description: String { "this placement service was built for in-process handling; it has no broker to run on" }
 }
