@@ -27,6 +27,16 @@ struct AggregatedJob: Sendable {
 
     var policy: RoundPolicy { job.spec.aggregation ?? RoundPolicy() }
 
+    /// Fails the job for good (no round stays open, no starting model is kept) and returns the
+    /// phase change to publish. `previous`: the phase the log last showed, when it is not `phase`.
+    mutating func fail(reason: String, message: String, previous: JobPhase? = nil) -> AggregatorAction {
+        let from = previous ?? phase
+        phase = .failed
+        round = nil
+        initialModel = nil
+        return .publishPhase(JobPhaseChanged(jobID: job.id, phase: .failed, previous: from, reason: reason, message: message))
+    }
+
     var architecture: ModelArchitecture { (job.spec.training ?? TrainingSpec()).architecture }
 
     /// Round 1's global model: the uploaded one, or the built-in model from its seed.

@@ -30,12 +30,10 @@ extension AggregationCoordinator {
                 }
                 job.round = round
             } else {
-                job.phase = .failed
-                job.round = nil
-                actions.append(.publishPhase(JobPhaseChanged(
-                    jobID: id, phase: .failed, previous: .running, reason: "QuorumNotReached",
+                actions.append(job.fail(
+                    reason: "QuorumNotReached",
                     message: "round \(round.number): \(required) of \(round.participants.count) updates required, \(answered) arrived by the deadline\(round.extended ? (round.askedForMoreClients ? " (extended once, replacements asked for)" : " (extended once)") : "")"
-                )))
+                ))
             }
             jobs[id] = job
         }
@@ -52,12 +50,7 @@ extension AggregationCoordinator {
         job.round = round
         defer { jobs[failure.jobID] = job }
         if round.participants.isEmpty || (round.isComplete && round.contributions.isEmpty) {
-            job.phase = .failed
-            job.round = nil
-            return [.publishPhase(JobPhaseChanged(
-                jobID: failure.jobID, phase: .failed, previous: .running, reason: "NoParticipantLeft",
-                message: "round \(round.number): every participant failed (last: \(failure.cluster): \(failure.reason))"
-            ))]
+            return [job.fail(reason: "NoParticipantLeft", message: "round \(round.number): every participant failed (last: \(failure.cluster): \(failure.reason))")]
         }
         return round.isComplete ? completeRound(&job, now: now) : []
     }

@@ -6,11 +6,7 @@ extension AggregationCoordinator {
     /// can start from. Nothing later can change an uploaded blob, so the job fails with the reason.
     public mutating func initialModelRefused(jobID: String, reason: String) -> [AggregatorAction] {
         guard var job = jobs[jobID], !job.phase.isTerminal else { return [] }
-        let previous = job.phase
-        job.phase = .failed
-        job.round = nil
-        job.initialModel = nil
-        jobs[jobID] = job
-        return [.publishPhase(JobPhaseChanged(jobID: jobID, phase: .failed, previous: previous, reason: "InitialModelRefused", message: reason))]
+        defer { jobs[jobID] = job }
+        return [job.fail(reason: "InitialModelRefused", message: reason)]
     }
 }

@@ -29,8 +29,7 @@ extension AggregationCoordinator {
             let started = try startRound(job.version + 1, of: &job, participants: job.participants, base: model, now: now)
             return [.publishModel(EncodedModel(model)), .publishRoundStarted(started)]
         } catch {
-            job.phase = .failed
-            return [.publishPhase(JobPhaseChanged(jobID: jobID, phase: .failed, previous: .running, reason: "AggregationFailed", message: "round \(job.version + 1): \(error)"))]
+            return [job.fail(reason: "AggregationFailed", message: "round \(job.version + 1): \(error)")]
         }
     }
 }

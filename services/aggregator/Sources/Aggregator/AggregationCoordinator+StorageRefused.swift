@@ -7,11 +7,8 @@ extension AggregationCoordinator {
     /// with the reason, and what the round had decided after the write is not carried out.
     public mutating func storageRefused(jobID: String, reason: String) -> [AggregatorAction] {
         guard var job = jobs[jobID], !job.phase.isTerminal else { return [] }
-        let previous = job.phase
-        job.phase = .failed
-        job.round = nil
-        jobs[jobID] = job
-        return [.publishPhase(JobPhaseChanged(jobID: jobID, phase: .failed, previous: previous, reason: "ModelPathRefused", message: reason))]
+        defer { jobs[jobID] = job }
+        return [job.fail(reason: "ModelPathRefused", message: reason)]
     }
 }
 

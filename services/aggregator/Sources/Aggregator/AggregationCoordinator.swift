@@ -75,9 +75,9 @@ public struct AggregationCoordinator: Sendable {
         do {
             started = try startRound(1, of: &job, participants: decided.participants, base: model, now: now)
         } catch {
-            job.phase = .failed
+            let failed = job.fail(reason: "AggregationFailed", message: "\(error)", previous: .waiting)  // Running was never published
             jobs[decided.jobID] = job
-            return [.publishPhase(JobPhaseChanged(jobID: job.job.id, phase: .failed, previous: .waiting, reason: "AggregationFailed", message: "\(error)"))]
+            return [failed]
         }
         jobs[decided.jobID] = job
         return [
@@ -93,12 +93,10 @@ public struct AggregationCoordinator: Sendable {
         defer { jobs[decided.jobID] = job }
         let minimum = job.job.spec.server.minAvailableClients
         guard decided.participants.count >= minimum else {
-            job.phase = .failed
-            job.round = nil
-            return [.publishPhase(JobPhaseChanged(
-                jobID: job.job.id, phase: .failed, previous: .running, reason: "InsufficientClusters",
+            return [job.fail(
+                reason: "InsufficientClusters",
                 message: "expected \(minimum), only \(decided.participants.count) after placement changed (generation \(decided.generation))"
-            ))]
+            )]
         }
         job.participants = decided.participants
         guard var round = job.round else { return [] }
@@ -201,9 +199,7 @@ public struct AggregationCoordinator: Sendable {
         do {
             (averaged, job.optimizerState) = try round.accumulator.finishInPlace()
         } catch {
-            job.phase = .failed
-            job.round = nil
-            return [.publishPhase(JobPhaseChanged(jobID: id, phase: .failed, previous: .running, reason: "AggregationFailed", message: "round \(round.number): \(error)"))]
+            return [job.fail(reason: "AggregationFailed", message: "round \(round.number): \(error)")]
         }
         job.model = averaged
         job.version = round.number
@@ -233,9 +229,7 @@ public struct AggregationCoordinator: Sendable {
             do {
                 actions.append(.publishRoundStarted(try startRound(round.number + 1, of: &job, participants: job.participants, base: model.event, now: now)))
             } catch {
-                job.phase = .failed
-                job.round = nil
-                actions.append(.publishPhase(JobPhaseChanged(jobID: id, phase: .failed, previous: .running, reason: "AggregationFailed", message: "round \(round.number + 1): \(error)")))
+                actions.append(job.fail(reason: "AggregationFailed", message: "round \(round.number + 1): \(error)"))
             }
         }
         return actions

@@ -192,10 +192,8 @@ public struct AggregatorRecovery: Sendable {
 
     private mutating func fail(_ job: inout AggregatedJob, reason: String) {
         summary.failed.append(job.job.id)
-        job.phase = .failed
-        job.round = nil
+        actions.append(job.fail(reason: "RecoveryFailed", message: reason))
         coordinator.jobs[job.job.id] = job
-        actions.append(.publishPhase(JobPhaseChanged(jobID: job.job.id, phase: .failed, previous: .running, reason: "RecoveryFailed", message: reason)))
     }
 
     /// The rebuilt coordinator and what is left to do, in order.
