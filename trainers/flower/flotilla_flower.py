@@ -251,6 +251,23 @@ def stable_id(text: str) -> int:
 
 # ---- one task ----
 
+def parse_config(value, name: str = "config") -> dict:
+    """The job's config (a JSON object, or one already decoded), checked: what a ConfigRecord
+    and a run_config can hold."""
+    config = value or {}
+    if isinstance(config, str):
+        try:
+            config = json.loads(config)
+        except ValueError as e:
+            raise TaskError(f"{name} is not JSON: {e}") from None
+    if not isinstance(config, dict):
+        raise TaskError(f"{name} must be a JSON object")
+    for k, v in config.items():
+        if not isinstance(v, (str, int, float, bool)):
+            raise TaskError(f"{name} value {k} must be a string, a number or a boolean, got {type(v).__name__}")
+    return config
+
+
 def parse_task(fields: dict) -> dict:
     """The contract's fields (env names lowercased, without FLOTILLA_), checked and typed."""
     def need(key):
@@ -261,17 +278,7 @@ def parse_task(fields: dict) -> dict:
     task = str(need("task"))
     if task not in ("train", "evaluate"):
         raise TaskError(f"task must be train or evaluate, got {task!r}")
-    config = fields.get("config") or {}
-    if isinstance(config, str):
-        try:
-            config = json.loads(config)
-        except ValueError as e:
-            raise TaskError(f"config is not JSON: {e}") from None
-    if not isinstance(config, dict):
-        raise TaskError("config must be a JSON object")
-    for k, v in config.items():  # what a ConfigRecord and a run_config can hold
-        if not isinstance(v, (str, int, float, bool)):
-            raise TaskError(f"config value {k} must be a string, a number or a boolean, got {type(v).__name__}")
+    config = parse_config(fields.get("config"))
     try:
         rnd, pid, nparts = int(need("round")), int(fields.get("partition_id") or 0), int(fields.get("num_partitions") or 1)
     except ValueError as e:
@@ -513,13 +520,7 @@ def cmd_initial_model(args) -> int:
                 patched.append((cls, cls.__dict__["start"]))
                 cls.start = start
         # The job's config overrides the app's run config here too, as it does for the tasks.
-        overrides = os.environ.get("FLOTILLA_CONFIG") or "{}"
-        try:
-            overrides = json.loads(overrides)
-        except ValueError as e:
-            raise TaskError(f"FLOTILLA_CONFIG is not JSON: {e}") from None
-        if not isinstance(overrides, dict):
-            raise TaskError("FLOTILLA_CONFIG must be a JSON object")
+        overrides = parse_config(os.environ.get("FLOTILLA_CONFIG"), "FLOTILLA_CONFIG")
         context = Context(run_id=0, node_id=0, node_config={}, state=RecordDict(), run_config=app.run_config(overrides))
         try:
             server_app(StandInGrid(), context)
