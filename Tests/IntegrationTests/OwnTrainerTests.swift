@@ -94,13 +94,16 @@ struct OwnTrainerTests {
         let stack = try await TestStack.make(clusters: 2, label: "by-id")
         let mnist = ProcessInfo.processInfo.environment["FLOTILLA_MNIST_DIR"]
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/flotilla/mnist").path
-        let trainingSet = try LabeledImages.loadMNIST(directory: URL(fileURLWithPath: mnist), split: .train)
+        // The "full training set" the app partitions: 8,000 MNIST images, so the test stays light under load.
+        let trainingSet = try LabeledImages.loadMNIST(directory: URL(fileURLWithPath: mnist), split: .train).prefix(8_000)
+        let datasetDirectory = stack.root.appendingPathComponent("mnist-8000")
+        try trainingSet.write(to: datasetDirectory, split: .train)
         let initial = SafeTensors.encode(ModelArchitecture.softmaxRegression(inputs: 784, classes: 10).initialParameters(seed: 2))
         let digest = AppArchive.digest(of: initial)
         let app = Self.repository.appendingPathComponent("examples/flower-mnist").path
         let adapter = Self.repository.appendingPathComponent("trainers/flower/flotilla_flower.py").path
         let trainer = "{command: [python3, \(adapter), serve, --app, \(app)], mode: serve, timeoutSeconds: 120, "
-            + "config: {partitioning: by-id, dataset-dir: \"\(mnist)\", learning-rate: 0.1, local-epochs: 1}}"
+            + "config: {partitioning: by-id, dataset-dir: \"\(datasetDirectory.path)\", learning-rate: 0.1, local-epochs: 2}}"
         let done = try await stack.running(try stack.services(clusters: 2)) {
             _ = try await stack.waitFor("v1/clusters", as: ClusterList.self) { $0.items.filter { $0.state == "Registered" }.count == 2 }
             #expect(try await stack.put("v1/blobs/\(digest)", body: Data(initial), contentType: "application/octet-stream").0 == 201)
@@ -110,7 +113,7 @@ struct OwnTrainerTests {
                 job.phase == "Completed" && job.roundDetails.count == 2 && job.roundDetails[1].evaluation?.clusters.count == 2
             }
         }
-        // Two disjoint halves of the full set, each with a tenth held out for evaluation.
+        // Two disjoint halves of the set, each with a tenth held out for evaluation.
         let half = trainingSet.count / 2
         let expected = half - half / 10
         for round in done.roundDetails {
