@@ -47,17 +47,30 @@ let package = Package(
             path: "Sources/Kafka",
             swiftSettings: strict
         ),
+        // What services agree on: the job and cluster domain, event types and payloads, topics,
+        // confined paths. No broker, database or process code, so any tool can read the log.
         .target(
-            name: "Shared",
+            name: "FlotillaContracts",
             dependencies: [
-                "FlotillaKafka", "Learning",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
+                "Learning",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            path: "Sources/Shared",
+            path: "Sources/Shared/Contracts",
+            swiftSettings: strict
+        ),
+        // How services run: configuration, consuming and publishing, replay, PostgreSQL, process
+        // start-up. Re-exports the contracts and the Kafka layer, so a service imports only this.
+        .target(
+            name: "Shared",
+            dependencies: [
+                "FlotillaContracts", "FlotillaKafka", "Learning",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Shared/Runtime",
             swiftSettings: strict
         ),
         .target(name: "Registry", dependencies: ["Shared"], path: "services/registry/Sources/Registry", swiftSettings: strict),
@@ -91,7 +104,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "LearningTests", dependencies: ["Learning"], path: "Tests/LearningTests"),
-        .testTarget(name: "SharedTests", dependencies: ["Shared", "FlotillaKafka", .product(name: "Logging", package: "swift-log")], path: "Tests/SharedTests", exclude: ["Fixtures"]),
+        .testTarget(name: "SharedTests", dependencies: ["Shared", "FlotillaContracts", "FlotillaKafka", .product(name: "Logging", package: "swift-log")], path: "Tests/SharedTests", exclude: ["Fixtures"]),
         .testTarget(name: "PlacementTests", dependencies: ["Placement"], path: "Tests/PlacementTests"),
         .testTarget(name: "AggregatorTests", dependencies: ["Aggregator"], path: "Tests/AggregatorTests"),
         .testTarget(name: "RegistryTests", dependencies: ["Registry"], path: "Tests/RegistryTests"),

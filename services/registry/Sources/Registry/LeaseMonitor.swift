@@ -12,8 +12,8 @@ import Shared
 /// thus taints a dead cluster late, never a live one early.
 public struct LeaseMonitor: Service {
     let state: RegistryState
-    let catchUp: ConsumerCatchUp
-    let publisher: EventPublisher
+    let catchUp: ConsumerCatchUp?
+    let sink: any EventSink
     let settings: LeaseSettings
     let logger: Logger
 
@@ -21,18 +21,25 @@ public struct LeaseMonitor: Service {
         try await periodically(every: .seconds(settings.checkInterval)) {
             let checkedAt = Date.eventNow
             guard await !state.expiredLeases(now: checkedAt, leaseDuration: settings.duration).isEmpty else { return }
-            do {
-                try await cancelWhenGracefulShutdown {
-                    try await catchUp.wait(for: [.registrations], patience: .seconds(settings.duration))
+            if let catchUp {
+                do {
+                    try await cancelWhenGracefulShutdown {
+                        try await catchUp.wait(for: [.registrations], patience: .seconds(settings.duration))
+                    }
+                } catch is CancellationError {
+                    return  // shutting down
                 }
-            } catch is CancellationError {
-                return  // shutting down
             }
-            for output in await state.expireLeases(now: checkedAt, leaseDuration: settings.duration) {
-                guard case .registered(let fact) = output else { continue }
-                logger.warning("lease expired: cluster tainted unavailable", metadata: ["cluster": "\(fact.cluster.name)", "generation": "\(fact.generation)"])
-                try await publisher.publish(fact)
-            }
+            try await expire(checkedAt: checkedAt)
+        }
+    }
+
+    /// Taints every cluster whose lease ran out by `checkedAt` and publishes the new facts.
+    func expire(checkedAt: Date) async throws {
+        for output in await state.expireLeases(now: checkedAt, leaseDuration: settings.duration) {
+            guard case .registered(let fact) = output else { continue }
+            logger.warning("lease expired: cluster tainted unavailable", metadata: ["cluster": "\(fact.cluster.name)", "generation": "\(fact.generation)"])
+            try await sink.publish(fact)
         }
     }
 }

@@ -11,27 +11,43 @@ import Shared
 /// only what differs from the last logged facts and continues live past the replay.
 public struct RegistryService: Service {
     let configuration: HubConfiguration
-    let publisher: EventPublisher
+    /// The broker connection `run()` consumes and replays with (nil: handling only, in process).
+    let publisher: EventPublisher?
+    /// Where facts are published: the broker, or its in-memory twin.
+    let sink: any EventSink
     let lease: LeaseSettings
     let logger: Logger
     let state = RegistryState()
-    /// Tells the lease monitor when this registry has read every command sent before a check.
-    let catchUp: ConsumerCatchUp
+    /// Tells the lease monitor when this registry has read every command sent before a check
+    /// (nil in process, where every command is handled before the check that follows it).
+    let catchUp: ConsumerCatchUp?
 
     public init(configuration: HubConfiguration, publisher: EventPublisher, lease: LeaseSettings = LeaseSettings(), logger: Logger) {
         self.configuration = configuration
         self.publisher = publisher
+        self.sink = publisher
         self.lease = lease
         self.logger = logger
         self.catchUp = ConsumerCatchUp(configuration: configuration, producer: publisher.producer, logger: logger)
     }
 
+    /// The service's handling over an in-memory sink, for in-process tests (`run()` needs a broker).
+    init(configuration: HubConfiguration, sink: any EventSink, lease: LeaseSettings = LeaseSettings(), logger: Logger) {
+        self.configuration = configuration
+        self.publisher = nil
+        self.sink = sink
+        self.lease = lease
+        self.logger = logger
+        self.catchUp = nil
+    }
+
     /// The lease checker that shares this registry's state; run it in the same ServiceGroup.
     public var leaseMonitor: LeaseMonitor {
-        LeaseMonitor(state: state, catchUp: catchUp, publisher: publisher, settings: lease, logger: logger)
+        LeaseMonitor(state: state, catchUp: catchUp, sink: sink, settings: lease, logger: logger)
     }
 
     public func run() async throws {
+        guard let publisher, let catchUp else { throw HandlingOnly() }
         let source = EventSource(service: "registry", configuration: configuration, publisher: publisher, logger: logger)
         let hooks = EventProcessor.Hooks(streamMarker: { [catchUp] in await catchUp.passed($0) })
         try await source.consume([.registrations, .clusters], from: .replay { try await rebuild(with: $0) }, hooks: hooks) { event in
@@ -82,13 +98,13 @@ public struct RegistryService: Service {
             switch output {
             case .registered(let fact):
                 logger.info("cluster registered or changed", metadata: ["cluster": "\(fact.cluster.name)", "generation": "\(fact.generation)", "taints": "\(fact.cluster.taints.map(\.key))"])
-                try await publisher.publish(fact)
+                try await sink.publish(fact)
             case .rejected(let fact):
                 logger.warning("registration rejected", metadata: ["cluster": "\(fact.cluster)", "reasons": "\(fact.errors.map(\.description))"])
-                try await publisher.publish(fact)
+                try await sink.publish(fact)
             case .deregistered(let fact):
                 logger.info("cluster deregistered", metadata: ["cluster": "\(fact.cluster)", "reason": "\(fact.reason)"])
-                try await publisher.publish(fact)
+                try await sink.publish(fact)
             }
         }
     }
@@ -107,4 +123,9 @@ actor RegistryState {
     func restore(_ fact: ClusterDeregistered) { registry.restore(fact) }
     func expiredLeases(now: Date, leaseDuration: TimeInterval) -> [String] { registry.expiredLeases(now: now, leaseDuration: leaseDuration) }
     func expireLeases(now: Date, leaseDuration: TimeInterval) -> [ClusterRegistry.Output] { registry.expireLeases(now: now, leaseDuration: leaseDuration) }
+}
+
+/// `run()` of a service built for in-process handling: there is no broker to consume.
+struct HandlingOnly: Error, CustomStringConvertible {
+    var description: String { "this registry service was built for in-process handling; it has no broker to run on" }
 }

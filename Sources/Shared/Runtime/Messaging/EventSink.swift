@@ -36,6 +36,16 @@ extension EventSink {
     }
 }
 
+extension EventSink {
+    /// Publishes a blob, in pieces when it is larger than the chunk size.
+    @discardableResult
+    public func publish(_ blob: BlobPublished) async throws -> EventEnvelope {
+        let envelope = blob.envelope(source: source)
+        for piece in envelope.pieces(maximumBytes: chunkBytes) { try await publish(piece) }
+        return envelope
+    }
+}
+
 /// The in-memory twin of the broker for a service's handling: keeps every envelope published,
 /// in order, whole (its chunk size is unlimited).
 public actor RecordingEventSink: EventSink {

@@ -31,13 +31,3 @@ public struct BlobPublished: Sendable {
         }
     }
 }
-
-extension EventSink {
-    /// Publishes a blob, in pieces when it is larger than the chunk size.
-    @discardableResult
-    public func publish(_ blob: BlobPublished) async throws -> EventEnvelope {
-        let envelope = blob.envelope(source: source)
-        for piece in envelope.pieces(maximumBytes: chunkBytes) { try await publish(piece) }
-        return envelope
-    }
-}

@@ -57,7 +57,7 @@ extension ModelEvent {
 }
 
 extension ModelEvent {
-    static func unreadable(_ envelope: EventEnvelope, _ error: any Error) -> EventDecodingError {
+    package static func unreadable(_ envelope: EventEnvelope, _ error: any Error) -> EventDecodingError {
         EventDecodingError("\(envelope.type.rawValue) is not a valid safetensors file: \(error)")
     }
 }
