@@ -59,13 +59,13 @@ let package = Package(
             path: "Sources/Shared/Contracts",
             swiftSettings: strict
         ),
-        // How services run: configuration, consuming and publishing, replay, PostgreSQL, process
-        // start-up. Re-exports the contracts and the Kafka layer, so a service imports only this.
+        // How services run: configuration, consuming and publishing, replay, process start-up.
+        // Re-exports the contracts and the Kafka layer, so a service imports only this. No HTTP
+        // or PostgreSQL: only the status API links those (and their NIO and TLS stacks).
         .target(
             name: "Shared",
             dependencies: [
                 "FlotillaContracts", "FlotillaKafka", "Learning",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -81,7 +81,11 @@ let package = Package(
         .executableTarget(name: "AggregatorMain", dependencies: ["Aggregator"], path: "services/aggregator/Sources/Main", swiftSettings: strict),
         .target(
             name: "StatusAPI",
-            dependencies: ["Shared", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "Shared",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "services/status-api/Sources/StatusAPI",
             swiftSettings: strict
         ),
@@ -120,6 +124,7 @@ let package = Package(
             dependencies: [
                 "Registry", "Placement", "Aggregator", "StatusAPI", "Collaborator",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/IntegrationTests"
         ),

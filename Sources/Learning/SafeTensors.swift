@@ -44,10 +44,13 @@ public enum SafeTensors {
 
     /// Calls `body` with the bytes of `encode(parameters, metadata:)` in order, segment by
     /// segment (the length field, the header, then each tensor's own memory), so a digest of the
-    /// file needs no copy of it.
-    public static func forEachSegment(of parameters: ModelParameters, metadata: [String: String] = [:], _ body: (UnsafeRawBufferPointer) -> Void) {
+    /// file needs no copy of it. `dataAlignment`: the file offset the data section starts at is a
+    /// multiple of it (8 in events, whose bytes are digested and must not change).
+    public static func forEachSegment(
+        of parameters: ModelParameters, metadata: [String: String] = [:], dataAlignment: Int = 8, _ body: (UnsafeRawBufferPointer) -> Void
+    ) {
         let tensors = parameters.tensors.sorted(by: Tensor.canonicallyPrecedes)
-        let header = headerBytes(for: tensors, metadata: metadata)
+        let header = headerBytes(for: tensors.map { ($0.name, $0.shape, $0.values.count) }, metadata: metadata, dataAlignment: dataAlignment)
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { body($0) }
         header.withUnsafeBytes { body($0) }
         for tensor in tensors {
@@ -66,8 +69,11 @@ public enum SafeTensors {
         headerBytes(for: sortedTensors.map { ($0.name, $0.shape, $0.values.count) }, metadata: metadata)
     }
 
-    /// The header for tensors given by name, shape and value count (sorted by name).
-    package static func headerBytes(for sortedTensors: [(name: String, shape: [Int], count: Int)], metadata: [String: String]) -> [UInt8] {
+    /// The header for tensors given by name, shape and value count (sorted by name), padded with
+    /// spaces so the data section starts at a multiple of `dataAlignment` (a multiple of 8).
+    package static func headerBytes(
+        for sortedTensors: [(name: String, shape: [Int], count: Int)], metadata: [String: String], dataAlignment: Int = 8
+    ) -> [UInt8] {
         var entries: [String] = []
         if !metadata.isEmpty {
             let pairs = metadata.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
@@ -84,7 +90,9 @@ public enum SafeTensors {
             offset = end
         }
         var bytes = Array("{\(entries.joined(separator: ","))}".utf8)
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: (8 - bytes.count % 8) % 8))
+        precondition(dataAlignment > 0 && dataAlignment % 8 == 0, "data alignment \(dataAlignment) is not a positive multiple of 8")
+        let lengthField = 8
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: (dataAlignment - (lengthField + bytes.count) % dataAlignment) % dataAlignment))
         return bytes
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import StatusAPI
 import Shared
 
 /// A PostgreSQL server of one test's own, which the test may stop and start again (the shared

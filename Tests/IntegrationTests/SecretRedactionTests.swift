@@ -1,4 +1,5 @@
 import Foundation
+@testable import StatusAPI
 import Testing
 @testable import Shared
 

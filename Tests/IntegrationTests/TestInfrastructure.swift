@@ -1,4 +1,5 @@
 import Foundation
+import StatusAPI
 import Logging
 import PostgresNIO
 import Shared

@@ -172,7 +172,7 @@ def write_safetensors(path, tensors: dict[str, np.ndarray]) -> None:
         header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
         offset += a.nbytes
     raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * (-len(raw) % 8)  # the reference writer aligns the data to 8 bytes
+    raw += b" " * (-(8 + len(raw)) % 64)  # the data at a multiple of 64, as Flotilla's own files (SafeTensorsFile)
     tmp = f"{path}.tmp-{os.getpid()}"  # a failed task never leaves half a model behind
     with open(tmp, "wb") as f:
         f.write(len(raw).to_bytes(8, "little"))

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Shared
 
 /// PostgreSQL connection settings from a `postgres://user:password@host:port/database` URL
 /// (`FLOTILLA_DATABASE_URL`). The password is never logged.
