@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // librdkafka (>= 2.10) found through pkg-config; only `FlotillaKafka` imports it.
@@ -73,7 +75,19 @@ let package = Package(
             path: "Sources/Shared/Runtime",
             swiftSettings: strict
         ),
-        .target(name: "Registry", dependencies: ["Shared"], path: "services/registry/Sources/Registry", swiftSettings: strict),
+        // The hub's CA, bootstrap tokens, agents' keys and certificates, signed events.
+        .target(
+            name: "FlotillaIdentity",
+            dependencies: [
+                "FlotillaContracts",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Shared/Identity",
+            swiftSettings: strict
+        ),
+        .target(name: "Registry", dependencies: ["Shared", "FlotillaIdentity"], path: "services/registry/Sources/Registry", swiftSettings: strict),
         .executableTarget(name: "RegistryMain", dependencies: ["Registry"], path: "services/registry/Sources/Main", swiftSettings: strict),
         .target(name: "Placement", dependencies: ["Shared"], path: "services/placement/Sources/Placement", swiftSettings: strict),
         .executableTarget(name: "PlacementMain", dependencies: ["Placement"], path: "services/placement/Sources/Main", swiftSettings: strict),
@@ -82,7 +96,7 @@ let package = Package(
         .target(
             name: "StatusAPI",
             dependencies: [
-                "Shared",
+                "Shared", "FlotillaIdentity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -90,7 +104,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "StatusAPIMain", dependencies: ["StatusAPI"], path: "services/status-api/Sources/Main", swiftSettings: strict),
-        .target(name: "Collaborator", dependencies: ["Shared", "Learning"], path: "services/collaborator/Sources/Collaborator", swiftSettings: strict),
+        .target(name: "Collaborator", dependencies: ["Shared", "FlotillaIdentity", "Learning"], path: "services/collaborator/Sources/Collaborator", swiftSettings: strict),
         .executableTarget(name: "CollaboratorMain", dependencies: ["Collaborator"], path: "services/collaborator/Sources/Main", swiftSettings: strict),
         .executableTarget(
             name: "flotilla",
@@ -111,7 +125,16 @@ let package = Package(
         .testTarget(name: "SharedTests", dependencies: ["Shared", "FlotillaContracts", "FlotillaKafka", .product(name: "Logging", package: "swift-log")], path: "Tests/SharedTests", exclude: ["Fixtures"]),
         .testTarget(name: "PlacementTests", dependencies: ["Placement"], path: "Tests/PlacementTests"),
         .testTarget(name: "AggregatorTests", dependencies: ["Aggregator"], path: "Tests/AggregatorTests"),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry"], path: "Tests/RegistryTests"),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "FlotillaIdentity"], path: "Tests/RegistryTests"),
+        .testTarget(
+            name: "IdentityTests",
+            dependencies: [
+                "FlotillaIdentity",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Tests/IdentityTests"
+        ),
         .testTarget(name: "CollaboratorTests", dependencies: ["Collaborator"], path: "Tests/CollaboratorTests"),
         // The status API's routes in process (HummingbirdTesting's router client, in-memory read model).
         .testTarget(

@@ -5,7 +5,7 @@ struct Flotilla: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flotilla",
         abstract: "Federated learning across Kubernetes clusters: submit and follow jobs, prepare data, evaluate models.",
-        subcommands: [Submit.self, Status.self, Watch.self, Evaluate.self, DataCommand.self, Config.self]
+        subcommands: [Submit.self, Status.self, Watch.self, Evaluate.self, DataCommand.self, ClustersCommand.self, Config.self]
     )
 }
 

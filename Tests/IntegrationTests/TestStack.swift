@@ -74,8 +74,14 @@ struct TestStack {
     }
 
     /// The registry and its lease monitor, with their own producer (so it can be restarted alone).
-    func registryServices(lease: LeaseSettings = LeaseSettings(duration: 3, checkInterval: 1)) throws -> [any Service] {
-        try Registry.services(configuration: RegistryConfiguration(hub: hub, lease: lease), logger: logger)
+    /// `certificates`: agents must enrol with a bootstrap token and sign (the CA under `root/ca`).
+    func registryServices(lease: LeaseSettings = LeaseSettings(duration: 3, checkInterval: 1), certificates: Bool = false) throws -> [any Service] {
+        try Registry.services(
+            configuration: RegistryConfiguration(
+                hub: hub, lease: lease, authentication: certificates ? .certificates : .open, caDirectory: root.appendingPathComponent("ca"), certificateLifetime: 3_600
+            ),
+            logger: logger
+        )
     }
 
     /// One collaborator agent, `c<index>`, with its own producer (so it can be stopped alone).
@@ -139,11 +145,11 @@ struct TestStack {
         try await send(URLRequest(url: baseURL.appendingPathComponent(path)))
     }
 
-    func post(_ path: String, body: String) async throws -> (Int, Data) {
+    func post(_ path: String, body: String, contentType: String = "application/yaml") async throws -> (Int, Data) {
         var request = URLRequest(url: baseURL.appendingPathComponent(path))
         request.httpMethod = "POST"
         request.httpBody = Data(body.utf8)
-        request.setValue("application/yaml", forHTTPHeaderField: "Content-Type")  // URLSession would say form-urlencoded
+        request.setValue(contentType, forHTTPHeaderField: "Content-Type")  // URLSession would say form-urlencoded
         return try await send(request)
     }
 

@@ -68,6 +68,8 @@ import Testing
                     published.log[fact.cluster] = nil
                 case .rejected(let fact):
                     Issue.record("seed \(seed) step \(step): a valid registration was rejected: \(fact)")
+                case .certificateIssued(let fact):
+                    Issue.record("seed \(seed) step \(step): the state machine issued a certificate: \(fact)")
                 }
             }
         }

@@ -18,6 +18,8 @@ public struct EventEnvelope: Sendable, Hashable {
     public var data: [UInt8]
     /// Set on the pieces of an event split across several messages (see `chunked`).
     public var chunk: EventChunk?
+    /// Set on events a cluster (or the hub) signed with its certificate's key.
+    public var signature: EventSignature?
 
     public enum ContentType: String, Sendable, Hashable {
         case json = "application/json"
@@ -29,9 +31,10 @@ public struct EventEnvelope: Sendable, Hashable {
 
     public init(
         id: String = UUID().uuidString.lowercased(), type: EventType, schemaVersion: Int = 1,
-        source: String, time: Date = Date(), subject: String, contentType: ContentType, data: [UInt8], chunk: EventChunk? = nil
+        source: String, time: Date = Date(), subject: String, contentType: ContentType, data: [UInt8], chunk: EventChunk? = nil, signature: EventSignature? = nil
     ) {
         self.chunk = chunk
+        self.signature = signature
         self.id = id
         self.type = type
         self.schemaVersion = schemaVersion

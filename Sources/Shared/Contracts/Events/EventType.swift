@@ -10,6 +10,8 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
     case clusterRegistered = "io.flotilla.cluster.registered"
     case clusterRegistrationRejected = "io.flotilla.cluster.registration-rejected"
     case clusterDeregistered = "io.flotilla.cluster.deregistered"
+    case bootstrapTokenIssued = "io.flotilla.cluster.bootstrap-token-issued"
+    case clusterCertificateIssued = "io.flotilla.cluster.certificate-issued"
     case placementDecided = "io.flotilla.placement.decided"
     case globalModelPublished = "io.flotilla.model.global-published"
     case roundStarted = "io.flotilla.round.started"
@@ -24,8 +26,8 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
     public var topic: Topic {
         switch self {
         case .jobSubmitted, .jobPhaseChanged, .moreClientsRequested: .jobs
-        case .clusterRegistrationRequested, .clusterHeartbeat, .clusterDeregistrationRequested: .registrations
-        case .clusterRegistered, .clusterRegistrationRejected, .clusterDeregistered: .clusters
+        case .clusterRegistrationRequested, .clusterHeartbeat, .clusterDeregistrationRequested, .bootstrapTokenIssued: .registrations
+        case .clusterRegistered, .clusterRegistrationRejected, .clusterDeregistered, .clusterCertificateIssued: .clusters
         case .placementDecided: .placements
         case .globalModelPublished, .roundStarted, .roundCompleted, .roundDeadlineExtended: .rounds
         case .modelUpdateSubmitted, .modelUpdateRejected, .roundParticipationFailed, .evaluationReported: .updates

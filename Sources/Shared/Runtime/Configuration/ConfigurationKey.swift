@@ -35,6 +35,11 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case databaseTimeoutMilliseconds = "FLOTILLA_DATABASE_TIMEOUT_MS"
     case projectionStallSeconds = "FLOTILLA_PROJECTION_STALL_SECONDS"
     case readyMaxLagSeconds = "FLOTILLA_READY_MAX_LAG_SECONDS"
+    case clusterAuthentication = "FLOTILLA_CLUSTER_AUTH"
+    case caDirectory = "FLOTILLA_CA_DIR"
+    case certificateLifetimeSeconds = "FLOTILLA_CERT_LIFETIME_SECONDS"
+    case identityDirectory = "FLOTILLA_IDENTITY_DIR"
+    case bootstrapTokenFile = "FLOTILLA_BOOTSTRAP_TOKEN_FILE"
 
     public var defaultValue: String? {
         switch self {
@@ -71,6 +76,11 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .databaseTimeoutMilliseconds: "1500"
         case .projectionStallSeconds: "30"
         case .readyMaxLagSeconds: "10"
+        case .clusterAuthentication: "open"
+        case .caDirectory: ""
+        case .certificateLifetimeSeconds: "86400"
+        case .identityDirectory: ""
+        case .bootstrapTokenFile: ""
         }
     }
 
@@ -108,6 +118,11 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
         case .httpIdleTimeoutSeconds: "status API: a connection that sends nothing for this long (idle or half-open) is closed"
         case .databaseTimeoutMilliseconds: "status API: how long one database call of a request may take before the answer is 503"
         case .projectionStallSeconds: "status API: how long the projection may retry one message before /readyz says it is stuck"
+        case .clusterAuthentication: "registry: open (any agent may register) or certificates (agents enrol with a bootstrap token and sign every command with a certificate from the hub's CA)"
+        case .caDirectory: "registry: directory of the hub CA's key (0600) and certificate, created there on first start (empty: certificates mode refuses to start)"
+        case .certificateLifetimeSeconds: "registry: lifetime of the client certificates the hub CA issues; agents renew with 20-25% of it left"
+        case .identityDirectory: "collaborator: where this cluster's private key (created once, 0600) and its certificate are kept (empty: <work root>/identity)"
+        case .bootstrapTokenFile: "collaborator: file holding the one-time bootstrap token from `flotilla clusters token create` (needed to enrol when the hub requires certificates)"
         case .readyMaxLagSeconds: "status API: /readyz is 503 while the projection takes longer than this to read what was just written"
         case .fault: "aggregator and collaborator, testing: SIGKILL itself at round-started:R, update-folded:R:N, model-writing:R (aggregator) or update-sent:R (collaborator); empty: never"
         }

@@ -16,6 +16,8 @@ extension EventEnvelope {
         static let chunkIndex = "ce_chunkindex"
         static let chunkCount = "ce_chunkcount"
         static let dataSHA256 = "ce_datasha256"
+        static let signerCertificate = "ce_signercertificate"
+        static let signature = "ce_signature"
     }
 
     public func record(prefix: String) -> KafkaRecord {
@@ -34,6 +36,9 @@ extension EventEnvelope {
                 (Header.transferID, chunk.transferID), (Header.chunkIndex, String(chunk.index)),
                 (Header.chunkCount, String(chunk.count)), (Header.dataSHA256, chunk.sha256),
             ]
+        }
+        if let signature {
+            headers += [(Header.signerCertificate, signature.certificateSerial), (Header.signature, Data(signature.value).base64EncodedString())]
         }
         return KafkaRecord(
             topic: topic.name(prefix: prefix),
@@ -84,10 +89,19 @@ extension EventEnvelope {
             }
             chunk = EventChunk(transferID: transferID, index: index, count: count, sha256: digest)
         }
+        var signature: EventSignature?
+        if values[Header.signerCertificate] != nil || values[Header.signature] != nil {
+            guard let serial = values[Header.signerCertificate], !serial.isEmpty, serial.count <= 64,
+                  serial.allSatisfy({ $0.isHexDigit && !$0.isUppercase }),
+                  let text = values[Header.signature], text.count <= 256, let value = Data(base64Encoded: text), !value.isEmpty else {
+                throw EventDecodingError("\(Header.signerCertificate) and \(Header.signature) must both be present: a lowercase hex serial and a base64 signature")
+            }
+            signature = EventSignature(certificateSerial: serial, value: Array(value))
+        }
         self.init(
             id: try required(Header.id), type: type, schemaVersion: version,
             source: try required(Header.source), time: time, subject: try required(Header.subject),
-            contentType: contentType, data: message.value, chunk: chunk
+            contentType: contentType, data: message.value, chunk: chunk, signature: signature
         )
     }
 }

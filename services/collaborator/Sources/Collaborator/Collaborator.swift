@@ -11,10 +11,11 @@ public enum Collaborator {
             configuration: configuration.hub, source: "flotilla/collaborator/\(configuration.registration.name)", logger: logger
         )
         let ledger = RegistrationLedger()
+        let identity = try AgentIdentity.load(configuration: configuration)
         return [
             producer,
-            HeartbeatService(configuration: configuration, publisher: publisher, logger: logger, ledger: ledger),
-            RegistrationWatch(configuration: configuration, ledger: ledger, logger: logger),
+            HeartbeatService(configuration: configuration, publisher: publisher, logger: logger, ledger: ledger, identity: identity),
+            RegistrationWatch(configuration: configuration, ledger: ledger, logger: logger, identity: identity),
             CollaboratorService(configuration: configuration, publisher: publisher, logger: logger),
         ]
     }

@@ -19,6 +19,11 @@ public struct CollaboratorConfiguration: Sendable {
     public var flowerAdapter: String?
     /// Where to SIGKILL itself, for crash-recovery tests (`FLOTILLA_FAULT`); none by default.
     public var fault = FaultPlan()
+    /// Where the cluster's key and certificate are kept (default: `<work root>/identity`).
+    public var identityDirectory: URL?
+    /// The one-time bootstrap token's file: the agent enrols with the hub's CA and signs every
+    /// command. Without one (and with no certificate kept) it registers unsigned, for open hubs.
+    public var bootstrapTokenFile: URL?
 
     public init(
         hub: HubConfiguration, registration: ClusterRegistration, dataRoot: String, heartbeatInterval: Duration = .seconds(5),
@@ -71,5 +76,11 @@ public struct CollaboratorConfiguration: Sendable {
             flowerAdapter: try source.string(.flowerAdapter).isEmpty ? nil : try source.string(.flowerAdapter)
         )
         fault = try FaultPlan(source: source)
+        let identity = try source.string(.identityDirectory), token = try source.string(.bootstrapTokenFile)
+        identityDirectory = identity.isEmpty ? nil : URL(fileURLWithPath: identity, isDirectory: true)
+        bootstrapTokenFile = token.isEmpty ? nil : URL(fileURLWithPath: token)
     }
+
+    /// Where the key and certificate live.
+    public var identityRoot: URL { identityDirectory ?? workRoot.appendingPathComponent("identity", isDirectory: true) }
 }

@@ -11,11 +11,14 @@ public struct RegistrationWatch: Service {
     let configuration: CollaboratorConfiguration
     let ledger: RegistrationLedger
     let logger: Logger
+    /// Takes the certificates the hub issues to this cluster's key.
+    let identity: AgentIdentity?
 
-    public init(configuration: CollaboratorConfiguration, ledger: RegistrationLedger, logger: Logger) {
+    public init(configuration: CollaboratorConfiguration, ledger: RegistrationLedger, logger: Logger, identity: AgentIdentity? = nil) {
         self.configuration = configuration
         self.ledger = ledger
         self.logger = logger
+        self.identity = identity
     }
 
     public func run() async throws {
@@ -46,6 +49,11 @@ public struct RegistrationWatch: Service {
             guard let fact = try? event.payload(ClusterRegistered.self), fact.cluster.declares(configuration.registration) else { return }
             if await ledger.accepted(generation: fact.generation) {
                 logger.info("registration accepted", metadata: ["cluster": "\(fact.cluster.name)", "generation": "\(fact.generation)"])
+            }
+        case .clusterCertificateIssued:
+            guard let identity, let issued = try? event.payload(ClusterCertificateIssued.self) else { return }
+            if try await identity.accept(issued) {
+                logger.info("certificate received", metadata: ["cluster": "\(issued.cluster)", "serial": "\(issued.serial)", "notValidAfter": "\(EventEnvelope.formatTime(issued.notValidAfter))"])
             }
         case .clusterRegistrationRejected:
             guard let rejection = try? event.payload(ClusterRegistrationRejected.self),

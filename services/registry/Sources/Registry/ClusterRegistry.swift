@@ -16,6 +16,8 @@ public struct ClusterRegistry: Sendable {
         case registered(ClusterRegistered)
         case rejected(ClusterRegistrationRejected)
         case deregistered(ClusterDeregistered)
+        /// The hub's CA issued a certificate (the registry's gatekeeper, never this state machine).
+        case certificateIssued(ClusterCertificateIssued)
     }
 
     public internal(set) var entries: [String: Entry] = [:]

@@ -19,8 +19,16 @@ public struct RegistryReplay: Sendable {
     /// while the registry was down or replaying) get their rejection when the replay ends, so
     /// the agent that sent one learns why instead of waiting for ever.
     private var refused: [ClusterRegistrationRejected] = []
+    /// Who may speak for each cluster, rebuilt from the tokens and certificates logged; replayed
+    /// commands are judged by it at their event time, as they were live.
+    public private(set) var gatekeeper: ClusterGatekeeper
+    /// Enrolments no logged certificate answers (sent while the registry was down): the
+    /// service answers them live once the replay is installed.
+    public private(set) var pendingEnrollments: [(request: ClusterRegistrationRequested, envelope: EventEnvelope)] = []
 
-    public init() {}
+    public init(gatekeeper: ClusterGatekeeper = ClusterGatekeeper(mode: .open)) {
+        self.gatekeeper = gatekeeper
+    }
 
     /// Applies one replayed event. Events that cannot be read were dead-lettered when first
     /// consumed and are skipped.
@@ -31,12 +39,27 @@ public struct RegistryReplay: Sendable {
         case .clusterDeregistered: if let fact = try? event.payload(ClusterDeregistered.self) { restore(fact) }
         case .clusterRegistrationRejected:
             if let id = (try? event.payload(ClusterRegistrationRejected.self))?.requestID { answered.insert(id) }
+        case .clusterCertificateIssued: if let fact = try? event.payload(ClusterCertificateIssued.self) { gatekeeper.learn(fact) }
+        case .bootstrapTokenIssued: if let fact = try? event.payload(BootstrapTokenIssued.self) { gatekeeper.learn(fact) }
         case .clusterRegistrationRequested:
-            if let request = try? event.payload(ClusterRegistrationRequested.self) { replay(request, at: time, id: event.envelope.id) }
-        case .clusterHeartbeat: if let beat = try? event.payload(ClusterHeartbeat.self) { replay(beat, at: time) }
-        case .clusterDeregistrationRequested: if let request = try? event.payload(ClusterDeregistrationRequested.self) { replay(request) }
+            guard let request = try? event.payload(ClusterRegistrationRequested.self) else { return }
+            switch gatekeeper.judge(event.envelope, cluster: request.registration.name, registration: request.registration, enrollment: request.enrollment, now: time) {
+            case .admit: replay(request, at: time, id: event.envelope.id)
+            case .enrol: pendingEnrollments.append((request, event.envelope))
+            case .refuse(let error): refused.append(ClusterRegistrationRejected(cluster: request.registration.name, errors: [error], requestID: event.envelope.id))
+            }
+        case .clusterHeartbeat:
+            guard let beat = try? event.payload(ClusterHeartbeat.self), admits(event.envelope, from: beat.cluster, at: time) else { return }
+            replay(beat, at: time)
+        case .clusterDeregistrationRequested:
+            guard let request = try? event.payload(ClusterDeregistrationRequested.self), admits(event.envelope, from: request.cluster, at: time) else { return }
+            replay(request)
         default: return
         }
+    }
+
+    private func admits(_ envelope: EventEnvelope, from cluster: String, at time: Date) -> Bool {
+        gatekeeper.judge(envelope, cluster: cluster, now: time) == .admit
     }
 
     /// A logged fact: the cluster as last published. It proves no lease (only commands do).
@@ -48,6 +71,7 @@ public struct RegistryReplay: Sendable {
     public mutating func restore(_ fact: ClusterDeregistered) {
         facts[fact.cluster] = nil
         registry.entries[fact.cluster] = nil
+        gatekeeper.left(fact.cluster)
     }
 
     public mutating func replay(_ request: ClusterRegistrationRequested, at time: Date, id: String? = nil) {
@@ -62,7 +86,10 @@ public struct RegistryReplay: Sendable {
     }
 
     public mutating func replay(_ request: ClusterDeregistrationRequested) {
-        if !registry.deregister(request).isEmpty { departures[request.cluster] = request.reason }
+        if !registry.deregister(request).isEmpty {
+            departures[request.cluster] = request.reason
+            gatekeeper.left(request.cluster)
+        }
     }
 
     /// The rebuilt registry, and the facts to publish so the log matches it. Leases are judged

@@ -107,6 +107,7 @@ actor InMemoryReadModel: StatusReadModel {
 actor RecordingSubmissionPublisher: SubmissionPublisher {
     private(set) var published: [FederatedLearningJob] = []
     private(set) var publishedBlobs: [String] = []
+    private(set) var publishedTokens: [BootstrapTokenIssued] = []
     var failure: (any Error)?
 
     init() {}
@@ -121,5 +122,10 @@ actor RecordingSubmissionPublisher: SubmissionPublisher {
     func publishBlob(_ blob: BlobPublished) throws {
         if let failure { throw failure }
         publishedBlobs.append(blob.digest)
+    }
+
+    func publishBootstrapToken(_ issued: BootstrapTokenIssued) throws {
+        if let failure { throw failure }
+        publishedTokens.append(issued)
     }
 }

@@ -76,8 +76,8 @@ struct ProjectionWriter {
         case .clusterDeregistered:
             let gone = try event.payload(ClusterDeregistered.self)
             try await connection.query("UPDATE clusters SET state = 'Deregistered', reason = \(gone.reason), updated_at = \(time) WHERE name = \(gone.cluster)", logger: logger)
-        case .globalModelPublished, .clusterRegistrationRequested, .clusterHeartbeat, .clusterDeregistrationRequested:
-            break  // the round events carry what the projection shows of models; commands are the registry's
+        case .globalModelPublished, .clusterRegistrationRequested, .clusterHeartbeat, .clusterDeregistrationRequested, .bootstrapTokenIssued, .clusterCertificateIssued:
+            break  // the round events carry what the projection shows of models; commands and credentials are the registry's
         }
     }
 

@@ -60,6 +60,7 @@ public enum StatusAPI {
         JobsController<BasicRequestContext>(readModel: readModel, publisher: publisher).add(to: router.group("/v1/jobs"))
         BlobsController<BasicRequestContext>(readModel: readModel, publisher: publisher).add(to: router.group("/v1/blobs"))
         FleetController<BasicRequestContext>(readModel: readModel).add(to: router)
+        BootstrapTokensController<BasicRequestContext>(publisher: publisher).add(to: router)
         router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router
     }

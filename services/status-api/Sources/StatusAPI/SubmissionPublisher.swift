@@ -7,6 +7,8 @@ protocol SubmissionPublisher: Sendable {
     func publishSubmission(_ job: FederatedLearningJob) async throws
     /// Returns once the event log confirmed every piece of the blob.
     func publishBlob(_ blob: BlobPublished) async throws
+    /// Returns once the event log confirmed it.
+    func publishBootstrapToken(_ issued: BootstrapTokenIssued) async throws
 }
 
 extension EventPublisher: SubmissionPublisher {
@@ -16,5 +18,9 @@ extension EventPublisher: SubmissionPublisher {
 
     func publishBlob(_ blob: BlobPublished) async throws {
         try await publish(blob)
+    }
+
+    func publishBootstrapToken(_ issued: BootstrapTokenIssued) async throws {
+        try await publish(issued)
     }
 }

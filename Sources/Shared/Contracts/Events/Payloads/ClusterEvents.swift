@@ -21,8 +21,13 @@ public struct ClusterRegistration: Codable, Sendable, Hashable {
 public struct ClusterRegistrationRequested: EventPayload {
     public static let eventType = EventType.clusterRegistrationRequested
     public var registration: ClusterRegistration
+    /// A request for a client certificate from the hub's CA (first enrolment or renewal).
+    public var enrollment: Enrollment?
     public var subject: String { registration.name }
-    public init(registration: ClusterRegistration) { self.registration = registration }
+    public init(registration: ClusterRegistration, enrollment: Enrollment? = nil) {
+        self.registration = registration
+        self.enrollment = enrollment
+    }
 }
 
 /// Command from an agent: renew the cluster's lease.
