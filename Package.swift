@@ -37,7 +37,9 @@ let package = Package(
             providers: [.apt(["librdkafka-dev"])]
         ),
         // Tensors, safetensors, MNIST, local training and aggregation arithmetic: Foundation only.
-        .target(name: "Learning", path: "Sources/Learning", swiftSettings: strict),
+        // Optimized in debug builds too: the tests and the demo run the debug build, and this is
+        // where their time goes (training, FedAvg); everything else stays quick to compile.
+        .target(name: "Learning", path: "Sources/Learning", swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // The Kafka layer: the one module that touches librdkafka's C API. Standard Kafka only.
         .target(
             name: "FlotillaKafka",
