@@ -12,7 +12,8 @@ import Testing
 @Suite(.timeLimit(.minutes(3)))
 struct CertificateEnrollmentTests {
     struct Created: Decodable { var cluster: String; var tokenID: String; var token: String }
-    struct ClusterView: Decodable { var name: String; var state: String; var reason: String? }
+    struct Certificate: Decodable { var serial: String; var renewal: Bool }
+    struct ClusterView: Decodable { var name: String; var state: String; var reason: String?; var certificate: Certificate? }
     struct Clusters: Decodable { var items: [ClusterView] }
 
     @Test func anAgentEnrolsWithATokenSignsItsCommandsAndAForgeryChangesNothing() async throws {
@@ -40,6 +41,10 @@ struct CertificateEnrollmentTests {
                     try await Task.sleep(for: .milliseconds(100))
                 }
                 #expect(FileManager.default.fileExists(atPath: identity.appendingPathComponent("cluster.crt.pem").path), "the agent kept its certificate")
+                // The fleet view shows the certificate the cluster holds.
+                let shown = try await stack.waitFor("v1/clusters", as: Clusters.self) { $0.items.first?.certificate != nil }
+                #expect(shown.items.first?.certificate?.renewal == false)
+                #expect(shown.items.first?.certificate?.serial.count == 40, "\(String(describing: shown.items.first?.certificate))")
 
                 // A forged deregistration in c1's name, unsigned.
                 let (producer, forger) = try EventPublisher.make(configuration: stack.hub, source: "attacker", logger: stack.logger)

@@ -143,7 +143,16 @@ struct ClusterView: Codable, Sendable {
     var generation: Int
     var reason: String
     var cluster: ManagedCluster?
+    /// The latest client certificate the hub's CA issued to the cluster (certificates mode).
+    var certificate: CertificateView?
     var updatedAt: Date
+}
+
+struct CertificateView: Codable, Sendable, Hashable {
+    var serial: String
+    var notValidAfter: Date
+    /// False for the first, issued on a bootstrap token; true for a renewal.
+    var renewal: Bool
 }
 
 struct DeadLetterView: Codable, Sendable {

@@ -101,10 +101,13 @@ extension PostgresReadModel {
     }
 
     func clustersNow() async throws -> [ClusterView] {
-        let rows = try await client.query("SELECT name, state, generation, reason, cluster::text, updated_at FROM clusters ORDER BY name", logger: logger)
+        let rows = try await client.query("SELECT name, state, generation, reason, cluster::text, certificate::text, updated_at FROM clusters ORDER BY name", logger: logger)
         var result: [ClusterView] = []
-        for try await (name, state, generation, reason, cluster, updated) in rows.decode((String, String, Int, String, String?, Date).self) {
-            result.append(ClusterView(name: name, state: state, generation: generation, reason: reason, cluster: Self.decode(ManagedCluster.self, cluster), updatedAt: updated))
+        for try await (name, state, generation, reason, cluster, certificate, updated) in rows.decode((String, String, Int, String, String?, String?, Date).self) {
+            result.append(ClusterView(
+                name: name, state: state, generation: generation, reason: reason, cluster: Self.decode(ManagedCluster.self, cluster),
+                certificate: Self.decode(CertificateView.self, certificate), updatedAt: updated
+            ))
         }
         return result
     }

@@ -76,7 +76,15 @@ struct ProjectionWriter {
         case .clusterDeregistered:
             let gone = try event.payload(ClusterDeregistered.self)
             try await connection.query("UPDATE clusters SET state = 'Deregistered', reason = \(gone.reason), updated_at = \(time) WHERE name = \(gone.cluster)", logger: logger)
-        case .globalModelPublished, .clusterRegistrationRequested, .clusterHeartbeat, .clusterDeregistrationRequested, .bootstrapTokenIssued, .clusterCertificateIssued:
+        case .clusterCertificateIssued:
+            // Logged just before the enrolled cluster's first ClusterRegistered: the row may not exist yet.
+            let issued = try event.payload(ClusterCertificateIssued.self)
+            let view = Self.json(CertificateView(serial: issued.serial, notValidAfter: issued.notValidAfter, renewal: issued.tokenID == nil))
+            try await connection.query("""
+                INSERT INTO clusters (name, state, generation, reason, certificate, updated_at) VALUES (\(issued.cluster), 'Enrolled', 0, '', \(view)::jsonb, \(time))
+                ON CONFLICT (name) DO UPDATE SET certificate = excluded.certificate, updated_at = excluded.updated_at
+                """, logger: logger)
+        case .globalModelPublished, .clusterRegistrationRequested, .clusterHeartbeat, .clusterDeregistrationRequested, .bootstrapTokenIssued:
             break  // the round events carry what the projection shows of models; commands and credentials are the registry's
         }
     }

@@ -12,6 +12,16 @@ extension Projector {
             }
             return
         }
+        if event.envelope.type == .clusterCertificateIssued {
+            let issued = try event.payload(ClusterCertificateIssued.self)
+            if let problem = ResourceName.problem(with: issued.cluster) {
+                throw PermanentEventError("ClusterCertificateIssued names an invalid cluster: \(problem)")
+            }
+            guard (1...64).contains(issued.serial.count), issued.serial.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+                throw PermanentEventError("ClusterCertificateIssued for '\(issued.cluster)': serial '\(storable(issued.serial))' is not 1 to 64 lowercase hex digits")
+            }
+            return
+        }
         guard event.envelope.type == .jobSubmitted else { return }
         let submitted = try event.payload(JobSubmitted.self)
         do {

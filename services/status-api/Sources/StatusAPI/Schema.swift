@@ -154,6 +154,10 @@ enum Schema {
             // or why it is not one, read once when the blob is published.
             "ALTER TABLE blobs ADD COLUMN model_layout jsonb, ADD COLUMN model_problem text",
         ]),
+        (12, [
+            // The cluster's current client certificate from the hub's CA (certificates mode).
+            "ALTER TABLE clusters ADD COLUMN certificate jsonb",
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {
