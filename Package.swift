@@ -111,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "flotilla",
             dependencies: [
-                "Shared", "Learning",
+                "Shared", "Learning", "FlotillaIdentity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/flotilla",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlotillaIdentity
 import Foundation
 
 /// `flotilla clusters`: the fleet's credentials.
@@ -36,11 +37,7 @@ struct ClustersCommand: AsyncParsableCommand {
             let data = try await api.client.post("v1/clusters/\(name)/bootstrap-tokens", body: body, contentType: "application/json")
             let created = try JSONDecoder().decode(Created.self, from: data)
             if let out {
-                let descriptor = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-                guard descriptor >= 0 else { throw ValidationError("--out: cannot create \(out): \(String(cString: strerror(errno)))") }
-                defer { close(descriptor) }
-                let bytes = Array((created.token + "\n").utf8)
-                guard bytes.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else { throw ValidationError("--out: cannot write \(out)") }
+                do { try writeSecret(created.token + "\n", to: URL(fileURLWithPath: out)) } catch { throw ValidationError("--out: \(error)") }
                 print("bootstrap token \(created.tokenID) for cluster \(created.cluster), valid until \(created.expiresAt), written to \(out)")
             } else {
                 print(created.token)

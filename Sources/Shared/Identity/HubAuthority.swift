@@ -142,8 +142,9 @@ extension Certificate.SerialNumber {
     public var hex: String { bytes.map { String(format: "%02x", $0) }.joined() }
 }
 
-/// Writes a secret file readable by its owner only, created with that mode (never widened).
-func writeSecret(_ text: String, to url: URL) throws {
+/// Writes a new secret file (a key, a token) readable by its owner only: created with that
+/// mode, never widened, and never over an existing file.
+public func writeSecret(_ text: String, to url: URL) throws(IdentityError) {
     let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else { throw IdentityError("cannot create \(url.path): \(String(cString: strerror(errno)))") }
     defer { close(descriptor) }
